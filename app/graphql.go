@@ -1,0 +1,124 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/errcode"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/dashgraph/dashgraph/analytics"
+	"github.com/dashgraph/dashgraph/apperr"
+	"github.com/dashgraph/dashgraph/cost"
+	"github.com/dashgraph/dashgraph/graph"
+	"github.com/dashgraph/dashgraph/resolvers"
+)
+
+// Complexity weights. A dashboard is assumed to hold up to maxCharts charts
+// and computing a chart's data weighs chartDataWeight fields, so one
+// dashboard query with every chart's data weighs about 360: a 20-chart
+// dashboard passes the default limit of 1000, while thousands of charts
+// asked for through aliases do not.
+const (
+	maxCharts       = 20
+	maxDashboards   = 5
+	chartDataWeight = 10
+	parserTokens    = 5000
+)
+
+func newGraphQL(cfg Config, log *slog.Logger, r *resolvers.Resolver) http.Handler {
+	c := graph.Config{Resolvers: r}
+	c.Complexity.Dashboard.Charts = func(child int) int { return maxCharts * child }
+	c.Complexity.Query.Dashboards = func(child int) int { return maxDashboards * child }
+	c.Complexity.Chart.Data = func(child int) int { return chartDataWeight + child }
+	c.Complexity.Query.ChartData = func(child int, _ analytics.ChartConfig) int { return chartDataWeight + child }
+
+	srv := handler.New(graph.NewExecutableSchema(c))
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetParserTokenLimit(parserTokens)
+	srv.SetErrorPresenter(presentError(log))
+	srv.SetRecoverFunc(func(ctx context.Context, v any) error {
+		log.ErrorContext(ctx, "panic in resolver", "panic", fmt.Sprint(v), "stack", string(debug.Stack()))
+		return errors.New("panic in resolver")
+	})
+	if cfg.DevMode {
+		srv.Use(extension.Introspection{})
+	}
+	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	srv.Use(costExtension{})
+	return srv
+}
+
+// presentError gives every GraphQL error an extensions.code. Errors the
+// application raised keep their message; gqlgen's parse and validation
+// errors are BAD_USER_INPUT; anything else is logged and answered as
+// INTERNAL with a fixed message.
+func presentError(log *slog.Logger) graphql.ErrorPresenterFunc {
+	return func(ctx context.Context, err error) *gqlerror.Error {
+		gqlErr := graphql.DefaultErrorPresenter(ctx, err)
+		if e, ok := apperr.As(err); ok {
+			gqlErr.Message = e.Message
+			gqlErr.Extensions = map[string]any{"code": e.Code}
+			if e.RetryAfter > 0 {
+				gqlErr.Extensions["retryAfter"] = int(e.RetryAfter.Seconds() + 0.999)
+			}
+			return gqlErr
+		}
+		if gqlErr.Err == nil {
+			switch gqlErr.Extensions["code"] {
+			case errcode.ParseFailed, errcode.ValidationFailed:
+				gqlErr.Extensions["code"] = apperr.BadUserInput
+				return gqlErr
+			case string(apperr.ComplexityExceeded):
+				return gqlErr
+			}
+		}
+		log.ErrorContext(ctx, "internal error", "err", err, "path", gqlErr.Path.String())
+		return &gqlerror.Error{
+			Message:    apperr.InternalMessage,
+			Path:       gqlErr.Path,
+			Extensions: map[string]any{"code": apperr.Internal},
+		}
+	}
+}
+
+// costExtension adds extensions.cost to every GraphQL response: the
+// Postgres queries, Redis round trips, cache hits and misses of the request.
+type costExtension struct{}
+
+var _ interface {
+	graphql.HandlerExtension
+	graphql.ResponseInterceptor
+} = costExtension{}
+
+func (costExtension) ExtensionName() string                          { return "Cost" }
+func (costExtension) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (costExtension) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	resp := next(ctx)
+	if resp == nil {
+		return nil
+	}
+	if resp.Extensions == nil {
+		resp.Extensions = map[string]any{}
+	}
+	resp.Extensions["cost"] = cost.From(ctx).Snapshot()
+	return resp
+}
+
+// graphiQL serves the GraphiQL playground (dev mode only).
+func graphiQL() http.Handler {
+	return playground.Handler("dashgraph", "/graphql")
+}

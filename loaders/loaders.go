@@ -1,0 +1,167 @@
+// Package loaders holds the request-scoped dataloaders. Middleware builds a
+// fresh set for every request, so nothing loaded for one caller is ever
+// seen by another; within the request, the viewer (token check and user
+// context) is resolved once however many fields need it, and the data of all
+// charts asked for together is computed in one batch.
+package loaders
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/graph-gophers/dataloader/v7"
+
+	"github.com/dashgraph/dashgraph/analytics"
+	"github.com/dashgraph/dashgraph/auth"
+	"github.com/dashgraph/dashgraph/rbac"
+)
+
+// Authenticator checks a verified token and returns its user's context.
+type Authenticator interface {
+	Authenticate(ctx context.Context, p auth.Principal) (*rbac.UserContext, error)
+}
+
+// Charts plans charts for a user and computes the data of several plans at once.
+type Charts interface {
+	Plan(u *rbac.UserContext, c *analytics.Chart) (*analytics.Plan, error)
+	Run(ctx context.Context, plans []*analytics.Plan) ([]*analytics.ChartData, []error)
+}
+
+// Config holds what the loaders are built from.
+type Config struct {
+	Auth   Authenticator
+	Charts Charts
+	// BatchWait is how long a chart-data batch waits for more keys when it is
+	// not flushed explicitly. Zero uses 2 ms.
+	BatchWait time.Duration
+	// Batching, when false, computes every chart on its own (the plan's
+	// ENABLE_BATCHING flag, for comparisons).
+	Batching bool
+}
+
+// Loaders are one request's loaders.
+type Loaders struct {
+	viewer    func() (*rbac.UserContext, error)
+	charts    Charts
+	chartData *dataloader.Loader[string, *analytics.ChartData]
+	// plans maps chart keys to their plans, for the batch function.
+	plans sync.Map
+	// chartPlans memoizes the viewer's plan of each chart id: the dashboard
+	// resolver and each chart's data resolver plan the same chart.
+	chartPlans sync.Map
+}
+
+type ctxKey struct{}
+
+// Middleware puts a fresh set of loaders in every request's context. It
+// must run after the auth middleware, which provides the principal.
+func Middleware(cfg Config) func(http.Handler) http.Handler {
+	if cfg.BatchWait == 0 {
+		cfg.BatchWait = 2 * time.Millisecond
+	}
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			ctx := context.WithValue(r.Context(), ctxKey{}, New(r.Context(), cfg))
+			next.ServeHTTP(w, r.WithContext(ctx))
+		})
+	}
+}
+
+// New builds one request's loaders.
+func New(ctx context.Context, cfg Config) *Loaders {
+	l := &Loaders{charts: cfg.Charts}
+	l.viewer = sync.OnceValues(func() (*rbac.UserContext, error) {
+		p, ok := auth.PrincipalFrom(ctx)
+		if !ok {
+			return nil, auth.ErrNoToken
+		}
+		return cfg.Auth.Authenticate(ctx, p)
+	})
+	opts := []dataloader.Option[string, *analytics.ChartData]{dataloader.WithWait[string, *analytics.ChartData](cfg.BatchWait)}
+	if !cfg.Batching {
+		opts = append(opts, dataloader.WithBatchCapacity[string, *analytics.ChartData](1))
+	}
+	l.chartData = dataloader.NewBatchedLoader(l.runCharts, opts...)
+	return l
+}
+
+// For returns the request's loaders.
+func For(ctx context.Context) *Loaders {
+	return ctx.Value(ctxKey{}).(*Loaders)
+}
+
+// Viewer returns the signed-in user's context, checking the token against
+// revocation once per request. UNAUTHENTICATED without a valid token.
+func Viewer(ctx context.Context) (*rbac.UserContext, error) {
+	return For(ctx).viewer()
+}
+
+func (l *Loaders) runCharts(ctx context.Context, keys []string) []*dataloader.Result[*analytics.ChartData] {
+	plans := make([]*analytics.Plan, len(keys))
+	for i, k := range keys {
+		p, _ := l.plans.Load(k)
+		plans[i] = p.(*analytics.Plan)
+	}
+	data, errs := l.charts.Run(ctx, plans)
+	out := make([]*dataloader.Result[*analytics.ChartData], len(keys))
+	for i := range keys {
+		out[i] = &dataloader.Result[*analytics.ChartData]{Data: data[i], Error: errs[i]}
+	}
+	return out
+}
+
+// plan returns the viewer's plan of a chart, made once per request.
+func (l *Loaders) plan(c *analytics.Chart) (*analytics.Plan, error) {
+	if p, ok := l.chartPlans.Load(c.ID); ok {
+		return p.(*analytics.Plan), nil
+	}
+	u, err := l.viewer()
+	if err != nil {
+		return nil, err
+	}
+	p, err := l.charts.Plan(u, c)
+	if err != nil {
+		return nil, err
+	}
+	l.chartPlans.Store(c.ID, p)
+	return p, nil
+}
+
+func (l *Loaders) load(ctx context.Context, p *analytics.Plan) dataloader.Thunk[*analytics.ChartData] {
+	l.plans.LoadOrStore(p.Key(), p)
+	return l.chartData.Load(ctx, p.Key())
+}
+
+// PrefetchCharts queues the data of charts and starts their batch at once.
+// The dashboard resolver calls it with all its charts, so their data is one
+// batch that never waits for a timer; each chart's data resolver then finds
+// its result already on the way. A chart that cannot be planned is skipped
+// here and reports its error from its own data resolver.
+func PrefetchCharts(ctx context.Context, charts []analytics.Chart) {
+	l := For(ctx)
+	for i := range charts {
+		if p, err := l.plan(&charts[i]); err == nil {
+			l.load(ctx, p)
+		}
+	}
+	l.chartData.Flush()
+}
+
+// ChartData returns a chart's data for the viewer, computed in a batch with
+// the other charts of the request. Identical plans share one computation.
+func ChartData(ctx context.Context, c *analytics.Chart) (*analytics.ChartData, error) {
+	l := For(ctx)
+	p, err := l.plan(c)
+	if err != nil {
+		return nil, err
+	}
+	return l.load(ctx, p)()
+}
+
+// PlannedChartData returns the data of a plan made outside the loaders (an
+// ad hoc chart), batched with the request's other charts.
+func PlannedChartData(ctx context.Context, p *analytics.Plan) (*analytics.ChartData, error) {
+	return For(ctx).load(ctx, p)()
+}
