@@ -16,16 +16,16 @@ type ChartType string
 
 // Chart types.
 const (
-	ChartLine          ChartType = "line"
-	ChartBar           ChartType = "bar"
-	ChartStackedBar    ChartType = "stacked-bar"
-	ChartHorizontalBar ChartType = "horizontal-bar"
-	ChartArea          ChartType = "area"
-	ChartPie           ChartType = "pie"
-	ChartDoughnut      ChartType = "doughnut"
-	ChartTable         ChartType = "table"
-	ChartNumber        ChartType = "number"
-	ChartDualAxis      ChartType = "dual-axis"
+	ChartLine          ChartType = "LINE"
+	ChartBar           ChartType = "BAR"
+	ChartStackedBar    ChartType = "STACKED_BAR"
+	ChartHorizontalBar ChartType = "HORIZONTAL_BAR"
+	ChartArea          ChartType = "AREA"
+	ChartPie           ChartType = "PIE"
+	ChartDoughnut      ChartType = "DOUGHNUT"
+	ChartTable         ChartType = "TABLE"
+	ChartNumber        ChartType = "NUMBER"
+	ChartDualAxis      ChartType = "DUAL_AXIS"
 )
 
 // ChartTypes lists every chart type.
@@ -33,15 +33,19 @@ var ChartTypes = []ChartType{ChartLine, ChartBar, ChartStackedBar, ChartHorizont
 	ChartPie, ChartDoughnut, ChartTable, ChartNumber, ChartDualAxis}
 
 // Frequency is the period length of the pre-aggregated rows a chart reads.
-// The values are those of the measure_values.frequency enum.
 type Frequency string
+
+// SQLValue is the frequency's value in the measure_values.frequency enum.
+func (f Frequency) SQLValue() string {
+	return string(f[:1]) + strings.ToLower(string(f[1:]))
+}
 
 // Frequencies.
 const (
-	Daily     Frequency = "Daily"
-	Weekly    Frequency = "Weekly"
-	Monthly   Frequency = "Monthly"
-	Quarterly Frequency = "Quarterly"
+	Daily     Frequency = "DAILY"
+	Weekly    Frequency = "WEEKLY"
+	Monthly   Frequency = "MONTHLY"
+	Quarterly Frequency = "QUARTERLY"
 )
 
 // GroupBy splits a chart's values by a dimension.
@@ -49,10 +53,10 @@ type GroupBy string
 
 // Dimensions to group by.
 const (
-	GroupByNone     GroupBy = "none"
-	GroupByPractice GroupBy = "practice"
-	GroupByProvider GroupBy = "provider"
-	GroupByMeasure  GroupBy = "measure"
+	GroupByNone     GroupBy = "NONE"
+	GroupByPractice GroupBy = "PRACTICE"
+	GroupByProvider GroupBy = "PROVIDER"
+	GroupByMeasure  GroupBy = "MEASURE"
 )
 
 // Aggregation combines the provider-level rows that fall into one bucket.
@@ -60,11 +64,11 @@ type Aggregation string
 
 // Aggregations.
 const (
-	AggSum   Aggregation = "sum"
-	AggAvg   Aggregation = "avg"
-	AggMin   Aggregation = "min"
-	AggMax   Aggregation = "max"
-	AggCount Aggregation = "count"
+	AggSum   Aggregation = "SUM"
+	AggAvg   Aggregation = "AVG"
+	AggMin   Aggregation = "MIN"
+	AggMax   Aggregation = "MAX"
+	AggCount Aggregation = "COUNT"
 )
 
 // Axis is the y axis a dataset is drawn against (dual-axis charts).
@@ -72,8 +76,8 @@ type Axis string
 
 // Axes.
 const (
-	AxisLeft  Axis = "left"
-	AxisRight Axis = "right"
+	AxisLeft  Axis = "LEFT"
+	AxisRight Axis = "RIGHT"
 )
 
 // Comparison adds the same series over an earlier date range.
@@ -81,9 +85,9 @@ type Comparison string
 
 // Comparisons.
 const (
-	ComparisonNone           Comparison = "none"
-	ComparisonPreviousPeriod Comparison = "previous_period"
-	ComparisonPreviousYear   Comparison = "previous_year"
+	ComparisonNone           Comparison = "NONE"
+	ComparisonPreviousPeriod Comparison = "PREVIOUS_PERIOD"
+	ComparisonPreviousYear   Comparison = "PREVIOUS_YEAR"
 )
 
 // CalcOperation is what a calculated field computes.
@@ -92,11 +96,11 @@ type CalcOperation string
 // Calculated field operations.
 const (
 	// CalcRatio is Measure divided by Other in each bucket.
-	CalcRatio CalcOperation = "ratio"
+	CalcRatio CalcOperation = "RATIO"
 	// CalcDifference is Measure minus Other in each bucket.
-	CalcDifference CalcOperation = "difference"
+	CalcDifference CalcOperation = "DIFFERENCE"
 	// CalcChange is the percent change of Measure against the comparison range.
-	CalcChange CalcOperation = "change"
+	CalcChange CalcOperation = "CHANGE"
 )
 
 // SortOrder orders the categories of categorical charts, and picks which
@@ -105,9 +109,9 @@ type SortOrder string
 
 // Sort orders.
 const (
-	SortLabel     SortOrder = "label"
-	SortValueDesc SortOrder = "value_desc"
-	SortValueAsc  SortOrder = "value_asc"
+	SortLabel     SortOrder = "LABEL"
+	SortValueDesc SortOrder = "VALUE_DESC"
+	SortValueAsc  SortOrder = "VALUE_ASC"
 )
 
 // FilterField is a whitelisted dimension a chart may filter on.
@@ -115,11 +119,11 @@ type FilterField string
 
 // Filterable fields.
 const (
-	FilterPractice     FilterField = "practice"
-	FilterProvider     FilterField = "provider"
-	FilterOrganization FilterField = "organization"
-	FilterSpecialty    FilterField = "specialty"
-	FilterValue        FilterField = "value"
+	FilterPractice     FilterField = "PRACTICE"
+	FilterProvider     FilterField = "PROVIDER"
+	FilterOrganization FilterField = "ORGANIZATION"
+	FilterSpecialty    FilterField = "SPECIALTY"
+	FilterValue        FilterField = "VALUE"
 )
 
 // FilterOperator is a whitelisted comparison.
@@ -127,14 +131,14 @@ type FilterOperator string
 
 // Filter operators.
 const (
-	OpEq    FilterOperator = "eq"
-	OpNeq   FilterOperator = "neq"
-	OpIn    FilterOperator = "in"
-	OpNotIn FilterOperator = "not_in"
-	OpGt    FilterOperator = "gt"
-	OpGte   FilterOperator = "gte"
-	OpLt    FilterOperator = "lt"
-	OpLte   FilterOperator = "lte"
+	OpEq    FilterOperator = "EQ"
+	OpNeq   FilterOperator = "NEQ"
+	OpIn    FilterOperator = "IN"
+	OpNotIn FilterOperator = "NOT_IN"
+	OpGt    FilterOperator = "GT"
+	OpGte   FilterOperator = "GTE"
+	OpLt    FilterOperator = "LT"
+	OpLte   FilterOperator = "LTE"
 )
 
 // ChartConfig is a chart definition's configuration: what to plot, over
@@ -223,7 +227,7 @@ func (c ChartConfig) Normalize() (ChartConfig, error) {
 	switch c.Frequency {
 	case Daily, Weekly, Monthly, Quarterly:
 	default:
-		return c, badInput("frequency %q is not known; use Daily, Weekly, Monthly or Quarterly", c.Frequency)
+		return c, badInput("frequency %q is not known; use DAILY, WEEKLY, MONTHLY or QUARTERLY", c.Frequency)
 	}
 	if err := c.DateRange.validate(); err != nil {
 		return c, err
@@ -262,7 +266,7 @@ func (c ChartConfig) Normalize() (ChartConfig, error) {
 		switch s.Aggregation {
 		case AggSum, AggAvg, AggMin, AggMax, AggCount:
 		default:
-			return c, badInput("aggregation %q is not known; use sum, avg, min, max or count", s.Aggregation)
+			return c, badInput("aggregation %q is not known; use SUM, AVG, MIN, MAX or COUNT", s.Aggregation)
 		}
 		if s.Color != "" && !colorPattern.MatchString(s.Color) {
 			return c, badInput("color %q is not a #rrggbb color", s.Color)
@@ -274,7 +278,7 @@ func (c ChartConfig) Normalize() (ChartConfig, error) {
 			}
 		}
 		if s.Axis != AxisLeft && s.Axis != AxisRight {
-			return c, badInput("axis %q is not known; use left or right", s.Axis)
+			return c, badInput("axis %q is not known; use LEFT or RIGHT", s.Axis)
 		}
 		if s.RenderAs == "" {
 			s.RenderAs = c.Type
@@ -286,7 +290,7 @@ func (c ChartConfig) Normalize() (ChartConfig, error) {
 			}
 		}
 		if !slices.Contains([]ChartType{ChartLine, ChartBar, ChartArea}, s.RenderAs) && s.RenderAs != c.Type {
-			return c, badInput("a series can be rendered as line, bar or area, not %q", s.RenderAs)
+			return c, badInput("a series can be rendered as LINE, BAR or AREA, not %q", s.RenderAs)
 		}
 	}
 	c.Series = series
@@ -298,7 +302,7 @@ func (c ChartConfig) Normalize() (ChartConfig, error) {
 	switch c.GroupBy {
 	case GroupByNone, GroupByPractice, GroupByProvider, GroupByMeasure:
 	default:
-		return c, badInput("groupBy %q is not known; use none, practice, provider or measure", c.GroupBy)
+		return c, badInput("groupBy %q is not known; use NONE, PRACTICE, PROVIDER or MEASURE", c.GroupBy)
 	}
 	if c.Comparison == "" {
 		c.Comparison = ComparisonNone
@@ -306,7 +310,7 @@ func (c ChartConfig) Normalize() (ChartConfig, error) {
 	switch c.Comparison {
 	case ComparisonNone, ComparisonPreviousPeriod, ComparisonPreviousYear:
 	default:
-		return c, badInput("comparison %q is not known; use none, previous_period or previous_year", c.Comparison)
+		return c, badInput("comparison %q is not known; use NONE, PREVIOUS_PERIOD or PREVIOUS_YEAR", c.Comparison)
 	}
 	if c.Calculated != nil {
 		calc := *c.Calculated
@@ -344,7 +348,7 @@ func (c ChartConfig) Normalize() (ChartConfig, error) {
 	switch c.Sort {
 	case SortLabel, SortValueDesc, SortValueAsc:
 	default:
-		return c, badInput("sort %q is not known; use label, value_desc or value_asc", c.Sort)
+		return c, badInput("sort %q is not known; use LABEL, VALUE_DESC or VALUE_ASC", c.Sort)
 	}
 	if c.Limit == 0 {
 		c.Limit = defaultGroups
@@ -372,13 +376,13 @@ func (calc CalculatedField) validate(cmp Comparison) error {
 		}
 	case CalcChange:
 		if cmp == ComparisonNone {
-			return badInput("a change calculation needs a comparison (previous_period or previous_year)")
+			return badInput("a CHANGE calculation needs a comparison (PREVIOUS_PERIOD or PREVIOUS_YEAR)")
 		}
 	default:
-		return badInput("calculated operation %q is not known; use ratio, difference or change", calc.Operation)
+		return badInput("calculated operation %q is not known; use RATIO, DIFFERENCE or CHANGE", calc.Operation)
 	}
 	if calc.Axis != "" && calc.Axis != AxisLeft && calc.Axis != AxisRight {
-		return badInput("axis %q is not known; use left or right", calc.Axis)
+		return badInput("axis %q is not known; use LEFT or RIGHT", calc.Axis)
 	}
 	return nil
 }
@@ -408,7 +412,7 @@ func (f Filter) compile() (compiledFilter, error) {
 		case OpNeq, OpNotIn:
 			cf.negate = true
 		default:
-			return cf, badInput("operator %q cannot be used on %q; use eq, neq, in or not_in", f.Operator, f.Field)
+			return cf, badInput("operator %q cannot be used on %q; use EQ, NEQ, IN or NOT_IN", f.Operator, f.Field)
 		}
 		if (f.Operator == OpEq || f.Operator == OpNeq) && len(f.Values) != 1 {
 			return cf, badInput("operator %q takes exactly one value", f.Operator)
@@ -428,7 +432,7 @@ func (f Filter) compile() (compiledFilter, error) {
 		switch f.Operator {
 		case OpEq, OpNeq, OpGt, OpGte, OpLt, OpLte:
 		default:
-			return cf, badInput("operator %q cannot be used on value; use eq, neq, gt, gte, lt or lte", f.Operator)
+			return cf, badInput("operator %q cannot be used on VALUE; use EQ, NEQ, GT, GTE, LT or LTE", f.Operator)
 		}
 		if len(f.Values) != 1 {
 			return cf, badInput("a value filter takes exactly one number")
@@ -439,7 +443,7 @@ func (f Filter) compile() (compiledFilter, error) {
 		}
 		cf.number = n
 	default:
-		return cf, badInput("filter field %q is not known; use practice, provider, organization, specialty or value", f.Field)
+		return cf, badInput("filter field %q is not known; use PRACTICE, PROVIDER, ORGANIZATION, SPECIALTY or VALUE", f.Field)
 	}
 	return cf, nil
 }

@@ -44,8 +44,8 @@ func TestNormalizeRefusesBadInput(t *testing.T) {
 	}{
 		{"UnknownMeasure", func(c *ChartConfig) { c.Measures = []string{"revenue; DROP TABLE users"} }, "is not known"},
 		{"NoMeasure", func(c *ChartConfig) { c.Measures = nil }, "at least one measure"},
-		{"UnknownType", func(c *ChartConfig) { c.Type = "radar" }, "chart type"},
-		{"UnknownFrequency", func(c *ChartConfig) { c.Frequency = "Hourly" }, "frequency"},
+		{"UnknownType", func(c *ChartConfig) { c.Type = "RADAR" }, "chart type"},
+		{"UnknownFrequency", func(c *ChartConfig) { c.Frequency = "HOURLY" }, "frequency"},
 		{"InvertedDates", func(c *ChartConfig) {
 			c.DateRange = DateRange{Preset: PresetCustom, Start: str("2026-05-01"), End: str("2026-04-01")}
 		}, "before it starts"},

@@ -10,20 +10,20 @@ type DatePreset string
 
 // Date presets.
 const (
-	PresetToday        DatePreset = "today"
-	PresetYesterday    DatePreset = "yesterday"
-	PresetLast7Days    DatePreset = "last_7_days"
-	PresetLast30Days   DatePreset = "last_30_days"
-	PresetLast90Days   DatePreset = "last_90_days"
-	PresetThisMonth    DatePreset = "this_month"
-	PresetLastMonth    DatePreset = "last_month"
-	PresetThisQuarter  DatePreset = "this_quarter"
-	PresetLastQuarter  DatePreset = "last_quarter"
-	PresetThisYear     DatePreset = "this_year"
-	PresetLastYear     DatePreset = "last_year"
-	PresetLast12Months DatePreset = "last_12_months"
+	PresetToday        DatePreset = "TODAY"
+	PresetYesterday    DatePreset = "YESTERDAY"
+	PresetLast7Days    DatePreset = "LAST_7_DAYS"
+	PresetLast30Days   DatePreset = "LAST_30_DAYS"
+	PresetLast90Days   DatePreset = "LAST_90_DAYS"
+	PresetThisMonth    DatePreset = "THIS_MONTH"
+	PresetLastMonth    DatePreset = "LAST_MONTH"
+	PresetThisQuarter  DatePreset = "THIS_QUARTER"
+	PresetLastQuarter  DatePreset = "LAST_QUARTER"
+	PresetThisYear     DatePreset = "THIS_YEAR"
+	PresetLastYear     DatePreset = "LAST_YEAR"
+	PresetLast12Months DatePreset = "LAST_12_MONTHS"
 	// PresetCustom means the range's Start and End dates.
-	PresetCustom DatePreset = "custom"
+	PresetCustom DatePreset = "CUSTOM"
 )
 
 // DateRange is a preset or a custom pair of dates, both inclusive.

@@ -5,8 +5,8 @@ type Unit string
 
 // Units of measures.
 const (
-	UnitCurrency Unit = "currency"
-	UnitCount    Unit = "count"
+	UnitCurrency Unit = "CURRENCY"
+	UnitCount    Unit = "COUNT"
 )
 
 // Measure is one pre-aggregated measure a chart can plot.

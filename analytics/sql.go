@@ -54,7 +54,7 @@ func (p *Plan) Query() Query {
 	start := q.arg(p.Span.Start)
 	where := []string{
 		"mv.measure_id = ANY(" + q.arg(p.measureIDs()) + "::smallint[])",
-		"mv.frequency = " + q.arg(string(cfg.Frequency)) + "::frequency",
+		"mv.frequency = " + q.arg(cfg.Frequency.SQLValue()) + "::frequency",
 	}
 	dates := fmt.Sprintf("mv.period_date BETWEEN %s AND %s", start, q.arg(p.Span.End))
 	if p.HasCmp {

@@ -34,7 +34,7 @@ const (
 	maxCharts       = 20
 	maxDashboards   = 5
 	chartDataWeight = 10
-	parserTokens    = 5000
+	parserTokens    = 50000
 )
 
 func newGraphQL(cfg Config, log *slog.Logger, r *resolvers.Resolver) http.Handler {

@@ -109,7 +109,7 @@ func (m *measureRows) fill(p provider) {
 			return
 		}
 		for i, ms := range analytics.Measures {
-			m.buf = append(m.buf, []any{ms.ID, string(f), period, p.practiceID, p.id, round(values[i], 2)})
+			m.buf = append(m.buf, []any{ms.ID, f.SQLValue(), period, p.practiceID, p.id, round(values[i], 2)})
 		}
 	}
 	type acc struct {

@@ -134,7 +134,7 @@ CREATE TABLE measures (
     id             smallint PRIMARY KEY,
     key            text NOT NULL UNIQUE,
     label          text NOT NULL,
-    unit           text NOT NULL CHECK (unit IN ('currency', 'count')),
+    unit           text NOT NULL CHECK (unit IN ('CURRENCY', 'COUNT')),
     data_source_id bigint NOT NULL REFERENCES data_sources (id)
 );
 
