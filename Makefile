@@ -13,7 +13,7 @@ export HTTP_ADDR ?= 127.0.0.1:8080
 
 GO_TEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: run build test generate check-generate lint migrate seed services
+.PHONY: run build test generate check-generate schema-check lint migrate seed services
 
 build:
 	go build -o $(BIN) .
@@ -32,10 +32,16 @@ run: build services
 test: services check-generate
 	go vet ./...
 	go test $(GO_TEST_FLAGS) ./...
+	cd examples/goclient && go vet ./... && go test $(GO_TEST_FLAGS) ./...
 
 ## generate: regenerate graph/ (and the resolver stubs) from schema.graphqls.
 generate:
 	go run github.com/99designs/gqlgen generate
+	cd examples/goclient && go generate ./...
+
+## schema-check: fail on a breaking schema change that was not deprecated first.
+schema-check:
+	scripts/schema-check.sh
 
 ## check-generate: fail when regenerating from schema.graphqls changes any file.
 check-generate:

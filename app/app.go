@@ -12,8 +12,10 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/dashgraph/dashgraph/admin"
 	"github.com/dashgraph/dashgraph/analytics"
 	"github.com/dashgraph/dashgraph/auth"
+	"github.com/dashgraph/dashgraph/invalidation"
 	"github.com/dashgraph/dashgraph/loaders"
 	"github.com/dashgraph/dashgraph/postgres"
 	"github.com/dashgraph/dashgraph/resolvers"
@@ -27,8 +29,14 @@ type App struct {
 	tokens    *auth.Tokens
 	auth      *auth.Service
 	analytics *analytics.Service
+	admin     *admin.Service
 	handler   http.Handler
 }
+
+// noCache applies invalidations when there is no cache to apply them to.
+type noCache struct{}
+
+func (noCache) Invalidate(context.Context, []invalidation.Event) {}
 
 // New connects to the stores and builds the server. Close releases it.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
@@ -47,8 +55,11 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		return nil, err
 	}
 	a := &App{cfg: cfg, log: log, db: db, tokens: tokens}
-	a.auth = auth.NewService(db, tokens, passwords, cfg.RefreshTokenTTL, log.With("log", "audit"))
+	audit := log.With("log", "audit")
+	var inv invalidation.Invalidator = noCache{}
+	a.auth = auth.NewService(db, tokens, passwords, inv, cfg.RefreshTokenTTL, audit)
 	a.analytics = analytics.NewService(db, cfg.TimeZone)
+	a.admin = admin.NewService(db, inv, passwords.Hash, audit)
 	a.handler = a.routes()
 	return a, nil
 }
@@ -81,6 +92,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	go a.auth.PurgeExpired(ctx, time.Hour, a.log)
 	a.log.Info("listening", "addr", ln.Addr().String(), "dev_mode", a.cfg.DevMode)
 	select {
 	case err := <-errc:
@@ -101,10 +113,10 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 
 func (a *App) routes() http.Handler {
 	withUser := func(h http.Handler) http.Handler {
-		h = loaders.Middleware(loaders.Config{Auth: a.auth, Charts: a.analytics, Batching: a.cfg.Batching})(h)
-		return auth.Middleware(a.tokens, writeError)(noteUser(h))
+		h = loaders.Middleware(loaders.Config{Auth: a.auth, Charts: a.analytics, Contexts: a.db, Batching: a.cfg.Batching})(h)
+		return auth.Middleware(a.tokens, !a.cfg.DevMode, writeError)(noteUser(h))
 	}
-	gql := newGraphQL(a.cfg, a.log, &resolvers.Resolver{Auth: a.auth, Analytics: a.analytics})
+	gql := newGraphQL(a.cfg, a.log, &resolvers.Resolver{Auth: a.auth, Analytics: a.analytics, Admin: a.admin})
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", withUser(jsonBody(gql)))

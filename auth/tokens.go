@@ -32,10 +32,19 @@ var signingMethod = jwt.SigningMethodHS256
 // permissions: those come from the user context, which can change while the
 // token lives.
 type Principal struct {
-	UserID    int64
-	TokenID   string
+	UserID int64
+	// TokenID is the token's jti, what logout blacklists.
+	TokenID string
+	// SessionID is the refresh-session family the token was issued in.
+	SessionID string
 	IssuedAt  time.Time
 	ExpiresAt time.Time
+}
+
+// claims are the access token's claims: the registered ones and the session.
+type claims struct {
+	jwt.RegisteredClaims
+	SessionID string `json:"sid"`
 }
 
 // TokenConfig configures access tokens.
@@ -78,42 +87,49 @@ func NewTokens(cfg TokenConfig) (*Tokens, error) {
 	}, nil
 }
 
-// Issue signs an access token for the user.
-func (t *Tokens) Issue(userID int64) (token string, claims Principal, err error) {
+// Issue signs an access token for the user, in a refresh-session family.
+func (t *Tokens) Issue(userID int64, sessionID string) (token string, p Principal, err error) {
 	now := t.now()
 	jti, err := randomID()
 	if err != nil {
 		return "", Principal{}, err
 	}
-	rc := jwt.RegisteredClaims{
-		Issuer:    t.cfg.Issuer,
-		Subject:   strconv.FormatInt(userID, 10),
-		Audience:  jwt.ClaimStrings{t.cfg.Audience},
-		IssuedAt:  jwt.NewNumericDate(now),
-		ExpiresAt: jwt.NewNumericDate(now.Add(t.cfg.TTL)),
-		ID:        jti,
+	c := claims{
+		RegisteredClaims: jwt.RegisteredClaims{
+			Issuer:    t.cfg.Issuer,
+			Subject:   strconv.FormatInt(userID, 10),
+			Audience:  jwt.ClaimStrings{t.cfg.Audience},
+			IssuedAt:  jwt.NewNumericDate(now),
+			ExpiresAt: jwt.NewNumericDate(now.Add(t.cfg.TTL)),
+			ID:        jti,
+		},
+		SessionID: sessionID,
 	}
-	signed, err := jwt.NewWithClaims(signingMethod, rc).SignedString(t.cfg.Secret)
+	signed, err := jwt.NewWithClaims(signingMethod, c).SignedString(t.cfg.Secret)
 	if err != nil {
 		return "", Principal{}, fmt.Errorf("sign access token: %w", err)
 	}
-	return signed, Principal{UserID: userID, TokenID: jti, IssuedAt: rc.IssuedAt.Time, ExpiresAt: rc.ExpiresAt.Time}, nil
+	return signed, principal(userID, c), nil
+}
+
+func principal(userID int64, c claims) Principal {
+	return Principal{UserID: userID, TokenID: c.ID, SessionID: c.SessionID, IssuedAt: c.IssuedAt.Time, ExpiresAt: c.ExpiresAt.Time}
 }
 
 // Verify checks an access token locally: signature with the pinned
 // algorithm, expiry, issuer and audience, all required. It does no I/O;
 // revocation is checked later, once per request, by the viewer loader.
 func (t *Tokens) Verify(token string) (Principal, error) {
-	var rc jwt.RegisteredClaims
-	_, err := t.parser.ParseWithClaims(token, &rc, func(*jwt.Token) (any, error) { return t.cfg.Secret, nil })
+	var c claims
+	_, err := t.parser.ParseWithClaims(token, &c, func(*jwt.Token) (any, error) { return t.cfg.Secret, nil })
 	if err != nil {
 		return Principal{}, unauthenticated(tokenErrorMessage(err))
 	}
-	userID, err := strconv.ParseInt(rc.Subject, 10, 64)
-	if err != nil || userID <= 0 || rc.ID == "" || rc.IssuedAt == nil {
+	userID, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil || userID <= 0 || c.ID == "" || c.SessionID == "" || c.IssuedAt == nil {
 		return Principal{}, unauthenticated("The access token is missing required claims.")
 	}
-	return Principal{UserID: userID, TokenID: rc.ID, IssuedAt: rc.IssuedAt.Time, ExpiresAt: rc.ExpiresAt.Time}, nil
+	return principal(userID, c), nil
 }
 
 func tokenErrorMessage(err error) string {
@@ -130,7 +146,7 @@ func tokenErrorMessage(err error) string {
 
 func unauthenticated(msg string) error { return apperr.New(apperr.Unauthenticated, msg) }
 
-// randomID returns 128 random bits, URL-safe encoded: token ids.
+// randomID returns 128 random bits, URL-safe encoded: token and session ids.
 func randomID() (string, error) {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {

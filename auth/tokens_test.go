@@ -25,11 +25,11 @@ func newTestTokens(t testing.TB) *Tokens {
 	return tk
 }
 
-// claims returns valid claims for user 7, for tests to spoil one at a time.
-func claims() jwt.MapClaims {
+// validClaims returns valid claims for user 7, for tests to spoil one at a time.
+func validClaims() jwt.MapClaims {
 	now := time.Now()
 	return jwt.MapClaims{
-		"iss": "dashgraph", "aud": "dashgraph-api", "sub": "7", "jti": "token-1",
+		"iss": "dashgraph", "aud": "dashgraph-api", "sub": "7", "jti": "token-1", "sid": "session-1",
 		"iat": now.Unix(), "exp": now.Add(10 * time.Minute).Unix(),
 	}
 }
@@ -45,7 +45,7 @@ func sign(t *testing.T, method jwt.SigningMethod, key any, c jwt.MapClaims) stri
 
 func TestVerifyAcceptsIssuedToken(t *testing.T) {
 	tk := newTestTokens(t)
-	raw, issued, err := tk.Issue(42)
+	raw, issued, err := tk.Issue(42, "family-1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestVerifyAcceptsIssuedToken(t *testing.T) {
 	if err != nil {
 		t.Fatalf("verify issued token: %v", err)
 	}
-	if p.UserID != 42 || p.TokenID != issued.TokenID || p.TokenID == "" {
+	if p.UserID != 42 || p.TokenID != issued.TokenID || p.TokenID == "" || p.SessionID != "family-1" {
 		t.Fatalf("principal = %+v, want user 42 with token id %q", p, issued.TokenID)
 	}
 	if got := p.ExpiresAt.Sub(p.IssuedAt); got != 15*time.Minute {
@@ -73,11 +73,11 @@ func TestVerifyRefusesBadTokens(t *testing.T) {
 		t.Fatal(err)
 	}
 	with := func(change func(jwt.MapClaims)) jwt.MapClaims {
-		c := claims()
+		c := validClaims()
 		change(c)
 		return c
 	}
-	good := sign(t, jwt.SigningMethodHS256, testSecret, claims())
+	good := sign(t, jwt.SigningMethodHS256, testSecret, validClaims())
 	parts := strings.Split(good, ".")
 
 	tests := []struct {
@@ -95,11 +95,12 @@ func TestVerifyRefusesBadTokens(t *testing.T) {
 		{"WrongAudience", sign(t, jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) { c["aud"] = "other-api" }))},
 		{"IssuedInFuture", sign(t, jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) { c["iat"] = time.Now().Add(time.Hour).Unix() }))},
 		{"NoTokenID", sign(t, jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) { delete(c, "jti") }))},
+		{"NoSession", sign(t, jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) { delete(c, "sid") }))},
 		{"BadSubject", sign(t, jwt.SigningMethodHS256, testSecret, with(func(c jwt.MapClaims) { c["sub"] = "admin" }))},
-		{"OtherKey", sign(t, jwt.SigningMethodHS256, []byte("another-secret-another-secret-0123456"), claims())},
-		{"OtherHMACAlgorithm", sign(t, jwt.SigningMethodHS512, testSecret, claims())},
-		{"ECDSAAlgorithm", sign(t, jwt.SigningMethodES256, ecKey, claims())},
-		{"AlgNone", sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, claims())},
+		{"OtherKey", sign(t, jwt.SigningMethodHS256, []byte("another-secret-another-secret-0123456"), validClaims())},
+		{"OtherHMACAlgorithm", sign(t, jwt.SigningMethodHS512, testSecret, validClaims())},
+		{"ECDSAAlgorithm", sign(t, jwt.SigningMethodES256, ecKey, validClaims())},
+		{"AlgNone", sign(t, jwt.SigningMethodNone, jwt.UnsafeAllowNoneSignatureType, validClaims())},
 		{"TamperedPayload", parts[0] + "." + mustEncode(t, `{"iss":"dashgraph","aud":"dashgraph-api","sub":"1","jti":"x","iat":1,"exp":9999999999}`) + "." + parts[2]},
 		{"TruncatedSignature", good[:len(good)-4]},
 		{"Garbage", "not-a-jwt"},
@@ -132,7 +133,7 @@ func TestNewTokensRefusesShortSecret(t *testing.T) {
 
 func BenchmarkVerify(b *testing.B) {
 	tk := newTestTokens(b)
-	raw, _, err := tk.Issue(42)
+	raw, _, err := tk.Issue(42, "family-1")
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,6 +7,7 @@ package loaders
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"time"
@@ -29,10 +30,16 @@ type Charts interface {
 	Run(ctx context.Context, plans []*analytics.Plan) ([]*analytics.ChartData, []error)
 }
 
+// UserContexts builds the contexts of several users at once.
+type UserContexts interface {
+	UserContexts(ctx context.Context, ids []int64) (map[int64]*rbac.UserContext, error)
+}
+
 // Config holds what the loaders are built from.
 type Config struct {
-	Auth   Authenticator
-	Charts Charts
+	Auth     Authenticator
+	Charts   Charts
+	Contexts UserContexts
 	// BatchWait is how long a chart-data batch waits for more keys when it is
 	// not flushed explicitly. Zero uses 2 ms.
 	BatchWait time.Duration
@@ -44,6 +51,7 @@ type Config struct {
 // Loaders are one request's loaders.
 type Loaders struct {
 	viewer    func() (*rbac.UserContext, error)
+	contexts  *dataloader.Loader[int64, *rbac.UserContext]
 	charts    Charts
 	chartData *dataloader.Loader[string, *analytics.ChartData]
 	// plans maps chart keys to their plans, for the batch function.
@@ -84,6 +92,8 @@ func New(ctx context.Context, cfg Config) *Loaders {
 		opts = append(opts, dataloader.WithBatchCapacity[string, *analytics.ChartData](1))
 	}
 	l.chartData = dataloader.NewBatchedLoader(l.runCharts, opts...)
+	l.contexts = dataloader.NewBatchedLoader(contextsBatch(cfg.Contexts),
+		dataloader.WithWait[int64, *rbac.UserContext](cfg.BatchWait))
 	return l
 }
 
@@ -96,6 +106,30 @@ func For(ctx context.Context) *Loaders {
 // revocation once per request. UNAUTHENTICATED without a valid token.
 func Viewer(ctx context.Context) (*rbac.UserContext, error) {
 	return For(ctx).viewer()
+}
+
+// UserContext returns any user's context, batched with the other users'
+// of the request (a page of users and their roles is one query).
+func UserContext(ctx context.Context, userID int64) (*rbac.UserContext, error) {
+	return For(ctx).contexts.Load(ctx, userID)()
+}
+
+func contextsBatch(store UserContexts) dataloader.BatchFunc[int64, *rbac.UserContext] {
+	return func(ctx context.Context, ids []int64) []*dataloader.Result[*rbac.UserContext] {
+		out := make([]*dataloader.Result[*rbac.UserContext], len(ids))
+		contexts, err := store.UserContexts(ctx, ids)
+		for i, id := range ids {
+			switch {
+			case err != nil:
+				out[i] = &dataloader.Result[*rbac.UserContext]{Error: err}
+			case contexts[id] == nil:
+				out[i] = &dataloader.Result[*rbac.UserContext]{Error: fmt.Errorf("user %d has no context", id)}
+			default:
+				out[i] = &dataloader.Result[*rbac.UserContext]{Data: contexts[id]}
+			}
+		}
+		return out
+	}
 }
 
 func (l *Loaders) runCharts(ctx context.Context, keys []string) []*dataloader.Result[*analytics.ChartData] {

@@ -5,19 +5,19 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"github.com/dashgraph/dashgraph/auth"
+	"github.com/dashgraph/dashgraph/invalidation"
 	"github.com/dashgraph/dashgraph/rbac"
 )
 
-// Credentials implements auth.Store.
-func (db *DB) Credentials(ctx context.Context, email string) (*auth.Credentials, error) {
+func (db *DB) credentials(ctx context.Context, where string, arg any) (*auth.Credentials, error) {
 	var c auth.Credentials
-	err := db.Pool.QueryRow(ctx,
-		`SELECT id, password_hash, is_active FROM users WHERE lower(email) = lower($1)`, email,
-	).Scan(&c.UserID, &c.PasswordHash, &c.IsActive)
+	err := db.Pool.QueryRow(ctx, `SELECT id, password_hash, is_active FROM users WHERE `+where, arg).
+		Scan(&c.UserID, &c.PasswordHash, &c.IsActive)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, nil
 	}
@@ -27,43 +27,53 @@ func (db *DB) Credentials(ctx context.Context, email string) (*auth.Credentials,
 	return &c, nil
 }
 
+// Credentials implements auth.Store.
+func (db *DB) Credentials(ctx context.Context, email string) (*auth.Credentials, error) {
+	return db.credentials(ctx, "lower(email) = lower($1)", email)
+}
+
+// CredentialsByID implements auth.Store.
+func (db *DB) CredentialsByID(ctx context.Context, userID int64) (*auth.Credentials, error) {
+	return db.credentials(ctx, "id = $1", userID)
+}
+
 // Viewer implements auth.Store: one query for the user record and the
-// token's revocation, and one for the user context when the token is good.
-func (db *DB) Viewer(ctx context.Context, userID int64, tokenID string) (auth.ViewerState, error) {
-	var st auth.ViewerState
-	user, revoked, err := db.TokenState(ctx, userID, tokenID)
-	if err != nil || user == nil {
+// token's and session's revocation, and one for the user context when they
+// are good.
+func (db *DB) Viewer(ctx context.Context, p auth.Principal) (auth.ViewerState, error) {
+	st, err := db.TokenState(ctx, p)
+	if err != nil || st.User == nil || st.TokenRevoked || st.SessionRevoked || !st.User.IsActive {
 		return st, err
 	}
-	st.User, st.TokenRevoked = user, revoked
-	if revoked || !user.IsActive {
-		return st, nil
-	}
-	contexts, err := db.UserContexts(ctx, []int64{userID})
+	contexts, err := db.UserContexts(ctx, []int64{p.UserID})
 	if err != nil {
 		return st, err
 	}
-	st.Context = contexts[userID]
+	st.Context = contexts[p.UserID]
 	return st, nil
 }
 
-// TokenState returns the user's record (nil when there is no such user) and
-// whether the token id is blacklisted.
-func (db *DB) TokenState(ctx context.Context, userID int64, tokenID string) (*auth.UserRecord, bool, error) {
+// TokenState returns the user's record (nil when there is no such user),
+// whether the token id is blacklisted and whether its session family is
+// revoked. The context is left empty.
+func (db *DB) TokenState(ctx context.Context, p auth.Principal) (auth.ViewerState, error) {
 	var u auth.UserRecord
-	var revoked bool
+	var st auth.ViewerState
+	var sessionLive bool
 	err := db.Pool.QueryRow(ctx, `
 		SELECT u.id, u.email, u.name, u.is_active, u.tokens_valid_after,
-		       EXISTS (SELECT 1 FROM token_blacklist b WHERE b.jti = $2)
-		FROM users u WHERE u.id = $1`, userID, tokenID,
-	).Scan(&u.ID, &u.Email, &u.Name, &u.IsActive, &u.TokensValidAfter, &revoked)
+		       EXISTS (SELECT 1 FROM token_blacklist b WHERE b.jti = $2),
+		       EXISTS (SELECT 1 FROM refresh_sessions s WHERE s.family_id = $3 AND s.user_id = u.id AND s.revoked_at IS NULL)
+		FROM users u WHERE u.id = $1`, p.UserID, p.TokenID, p.SessionID,
+	).Scan(&u.ID, &u.Email, &u.Name, &u.IsActive, &u.TokensValidAfter, &st.TokenRevoked, &sessionLive)
 	if errors.Is(err, pgx.ErrNoRows) {
-		return nil, false, nil
+		return st, nil
 	}
 	if err != nil {
-		return nil, false, err
+		return st, err
 	}
-	return &u, revoked, nil
+	st.User, st.SessionRevoked = &u, !sessionLive
+	return st, nil
 }
 
 // CreateRefreshSession implements auth.Store.
@@ -72,6 +82,124 @@ func (db *DB) CreateRefreshSession(ctx context.Context, s auth.RefreshSession) e
 		`INSERT INTO refresh_sessions (user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)`,
 		s.UserID, s.FamilyID, s.TokenHash, s.ExpiresAt)
 	return err
+}
+
+// RotateRefreshSession implements auth.Store. The presented session's row
+// is locked, so two concurrent uses of one token cannot both rotate it.
+func (db *DB) RotateRefreshSession(ctx context.Context, hash []byte, next *auth.RefreshSession, now time.Time) (auth.Rotation, []invalidation.Event, error) {
+	outcome := auth.Refused
+	events, err := db.write(ctx, "refresh", func(tx pgx.Tx) ([]invalidation.Event, error) {
+		var id int64
+		var expires, validAfter, created time.Time
+		var rotated, revoked *time.Time
+		var active bool
+		err := tx.QueryRow(ctx, `
+			SELECT s.id, s.user_id, s.family_id, s.expires_at, s.rotated_at, s.revoked_at, s.created_at,
+			       u.is_active, u.tokens_valid_after
+			FROM refresh_sessions s JOIN users u ON u.id = s.user_id
+			WHERE s.token_hash = $1 FOR UPDATE OF s`, hash,
+		).Scan(&id, &next.UserID, &next.FamilyID, &expires, &rotated, &revoked, &created, &active, &validAfter)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case revoked != nil:
+			return nil, nil
+		case rotated != nil:
+			outcome = auth.Reused
+			return revokeFamily(ctx, tx, next.FamilyID, now)
+		case !expires.After(now), !active, created.Before(validAfter):
+			return nil, nil
+		}
+		if _, err := tx.Exec(ctx, `UPDATE refresh_sessions SET rotated_at = $2 WHERE id = $1`, id, now); err != nil {
+			return nil, err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO refresh_sessions (user_id, family_id, token_hash, expires_at) VALUES ($1, $2, $3, $4)`,
+			next.UserID, next.FamilyID, next.TokenHash, next.ExpiresAt); err != nil {
+			return nil, err
+		}
+		outcome = auth.Rotated
+		return nil, nil
+	})
+	return outcome, events, err
+}
+
+func revokeFamily(ctx context.Context, tx pgx.Tx, family string, now time.Time) ([]invalidation.Event, error) {
+	if _, err := tx.Exec(ctx, `UPDATE refresh_sessions SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL`, family, now); err != nil {
+		return nil, err
+	}
+	return []invalidation.Event{{Kind: invalidation.RefreshSession, Key: family}}, nil
+}
+
+// Logout implements auth.Store.
+func (db *DB) Logout(ctx context.Context, p auth.Principal, now time.Time) ([]invalidation.Event, error) {
+	return db.write(ctx, "logout", func(tx pgx.Tx) ([]invalidation.Event, error) {
+		if _, err := tx.Exec(ctx, `INSERT INTO token_blacklist (jti, user_id, expires_at) VALUES ($1, $2, $3) ON CONFLICT (jti) DO NOTHING`,
+			p.TokenID, p.UserID, p.ExpiresAt); err != nil {
+			return nil, err
+		}
+		events, err := revokeFamily(ctx, tx, p.SessionID, now)
+		return append([]invalidation.Event{invalidation.Revoked(p.TokenID, p.ExpiresAt)}, events...), err
+	})
+}
+
+// revokeUserTokens sets tokens_valid_after and revokes every live session
+// family of the user.
+func revokeUserTokens(ctx context.Context, tx pgx.Tx, userID int64, now time.Time) ([]invalidation.Event, error) {
+	tag, err := tx.Exec(ctx, `UPDATE users SET tokens_valid_after = $2, updated_at = $2 WHERE id = $1`, userID, now)
+	if err != nil {
+		return nil, err
+	}
+	if tag.RowsAffected() == 0 {
+		return nil, missing("user", userID)
+	}
+	rows, err := tx.Query(ctx, `UPDATE refresh_sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL
+		RETURNING family_id`, userID, now)
+	if err != nil {
+		return nil, err
+	}
+	families, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, err
+	}
+	events := []invalidation.Event{invalidation.ID(invalidation.UserRecord, userID)}
+	for _, f := range uniq(families) {
+		events = append(events, invalidation.Event{Kind: invalidation.RefreshSession, Key: f})
+	}
+	return events, nil
+}
+
+// RevokeUserTokens implements auth.Store and admin.Store.
+func (db *DB) RevokeUserTokens(ctx context.Context, userID int64, now time.Time) ([]invalidation.Event, error) {
+	return db.write(ctx, "revoke_user_tokens", func(tx pgx.Tx) ([]invalidation.Event, error) {
+		return revokeUserTokens(ctx, tx, userID, now)
+	})
+}
+
+// ChangePassword implements auth.Store.
+func (db *DB) ChangePassword(ctx context.Context, userID int64, hash string, now time.Time) ([]invalidation.Event, error) {
+	return db.write(ctx, "change_password", func(tx pgx.Tx) ([]invalidation.Event, error) {
+		if _, err := tx.Exec(ctx, `UPDATE users SET password_hash = $2 WHERE id = $1`, userID, hash); err != nil {
+			return nil, err
+		}
+		return revokeUserTokens(ctx, tx, userID, now)
+	})
+}
+
+// PurgeExpired implements auth.Store.
+func (db *DB) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
+	a, err := db.Pool.Exec(ctx, `DELETE FROM token_blacklist WHERE expires_at < $1`, now)
+	if err != nil {
+		return 0, err
+	}
+	b, err := db.Pool.Exec(ctx, `DELETE FROM refresh_sessions WHERE expires_at < $1`, now)
+	if err != nil {
+		return 0, err
+	}
+	return a.RowsAffected() + b.RowsAffected(), nil
 }
 
 // userContextsSQL builds the contexts of many users in one statement:
@@ -122,10 +250,11 @@ SELECT u.id, u.email, u.name,
         FROM (SELECT root, array_agg(org_id ORDER BY org_id) AS ids FROM subtree GROUP BY root) st
         WHERE st.root IN (SELECT g.organization_id FROM grants g WHERE g.user_id = u.id)), '{}')
 FROM users u
-WHERE u.id = ANY($1) AND u.is_active`
+WHERE u.id = ANY($1)`
 
-// UserContexts builds the contexts of active users, keyed by user id, in
-// one query. Missing and inactive users are absent from the map.
+// UserContexts builds the contexts of users, keyed by user id, in one
+// query. Missing users are absent from the map; whether a user is active is
+// the user record's business, not the context's.
 func (db *DB) UserContexts(ctx context.Context, ids []int64) (map[int64]*rbac.UserContext, error) {
 	rows, err := db.Pool.Query(ctx, userContextsSQL, ids)
 	if err != nil {

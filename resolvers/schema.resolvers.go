@@ -8,8 +8,11 @@ package resolvers
 import (
 	"context"
 	"fmt"
+	"time"
 
+	"github.com/dashgraph/dashgraph/admin"
 	"github.com/dashgraph/dashgraph/analytics"
+	"github.com/dashgraph/dashgraph/auth"
 	"github.com/dashgraph/dashgraph/graph"
 	"github.com/dashgraph/dashgraph/graph/model"
 	"github.com/dashgraph/dashgraph/loaders"
@@ -35,18 +38,175 @@ func (r *dashboardResolver) Charts(ctx context.Context, obj *analytics.Dashboard
 	return obj.Charts, nil
 }
 
-func (r *mutationResolver) Login(ctx context.Context, email string, password string) (*model.AuthPayload, error) {
+func (r *mutationResolver) Login(ctx context.Context, email string, password string, setCookie *bool) (*model.AuthPayload, error) {
 	s, err := r.Auth.Login(ctx, email, password)
 	if err != nil {
 		return nil, err
 	}
-	return &model.AuthPayload{
-		AccessToken:           s.AccessToken,
-		AccessTokenExpiresAt:  s.AccessExpiresAt,
-		RefreshToken:          s.RefreshToken,
-		RefreshTokenExpiresAt: s.RefreshExpiresAt,
-		TokenType:             "Bearer",
-	}, nil
+	if setCookie != nil && *setCookie {
+		auth.SetTokenCookie(ctx, s.AccessToken, s.AccessExpiresAt)
+	}
+	return payload(s), nil
+}
+
+func (r *mutationResolver) RefreshToken(ctx context.Context, refreshToken string) (*model.AuthPayload, error) {
+	return payloadOf(r.Auth.Refresh(ctx, refreshToken))
+}
+
+func (r *mutationResolver) Logout(ctx context.Context) (bool, error) {
+	p, err := signedIn(ctx)
+	if err != nil {
+		return false, err
+	}
+	auth.ClearTokenCookie(ctx)
+	return done(r.Auth.Logout(ctx, p))
+}
+
+func (r *mutationResolver) LogoutAll(ctx context.Context) (bool, error) {
+	p, err := signedIn(ctx)
+	if err != nil {
+		return false, err
+	}
+	auth.ClearTokenCookie(ctx)
+	return done(r.Auth.LogoutAll(ctx, p))
+}
+
+func (r *mutationResolver) ChangePassword(ctx context.Context, currentPassword string, newPassword string) (*model.AuthPayload, error) {
+	p, err := signedIn(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return payloadOf(r.Auth.ChangePassword(ctx, p, currentPassword, newPassword))
+}
+
+func (r *mutationResolver) RevokeUserTokens(ctx context.Context, userID int64) (bool, error) {
+	return as(ctx, func(u *rbac.UserContext) (bool, error) { return done(r.Admin.RevokeUserTokens(ctx, u, userID)) })
+}
+
+func (r *mutationResolver) CreateUser(ctx context.Context, input admin.CreateUserInput) (*admin.User, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.User, error) { return r.Admin.CreateUser(ctx, u, input) })
+}
+
+func (r *mutationResolver) UpdateUser(ctx context.Context, id int64, input admin.UpdateUserInput) (*admin.User, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.User, error) { return r.Admin.UpdateUser(ctx, u, id, input) })
+}
+
+func (r *mutationResolver) DeactivateUser(ctx context.Context, id int64) (*admin.User, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.User, error) { return r.Admin.SetUserActive(ctx, u, id, false) })
+}
+
+func (r *mutationResolver) ReactivateUser(ctx context.Context, id int64) (*admin.User, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.User, error) { return r.Admin.SetUserActive(ctx, u, id, true) })
+}
+
+func (r *mutationResolver) AssignRole(ctx context.Context, userID int64, roleID int64, organizationID *int64, expiresAt *time.Time) (*admin.User, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.User, error) {
+		return r.Admin.AssignRole(ctx, u, admin.RoleGrant{UserID: userID, RoleID: roleID, OrganizationID: organizationID, ExpiresAt: expiresAt})
+	})
+}
+
+func (r *mutationResolver) RemoveRole(ctx context.Context, userID int64, roleID int64, organizationID *int64) (*admin.User, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.User, error) {
+		return r.Admin.RemoveRole(ctx, u, userID, roleID, organizationID)
+	})
+}
+
+func (r *mutationResolver) AddUserToOrganization(ctx context.Context, userID int64, organizationID int64) (*admin.User, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.User, error) {
+		return r.Admin.SetMembership(ctx, u, userID, organizationID, true)
+	})
+}
+
+func (r *mutationResolver) RemoveUserFromOrganization(ctx context.Context, userID int64, organizationID int64) (*admin.User, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.User, error) {
+		return r.Admin.SetMembership(ctx, u, userID, organizationID, false)
+	})
+}
+
+func (r *mutationResolver) CreateRole(ctx context.Context, input admin.CreateRoleInput) (*admin.Role, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.Role, error) { return r.Admin.CreateRole(ctx, u, input) })
+}
+
+func (r *mutationResolver) UpdateRole(ctx context.Context, id int64, input admin.UpdateRoleInput) (*admin.Role, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.Role, error) { return r.Admin.UpdateRole(ctx, u, id, input) })
+}
+
+func (r *mutationResolver) DeleteRole(ctx context.Context, id int64) (bool, error) {
+	return as(ctx, func(u *rbac.UserContext) (bool, error) { return done(r.Admin.DeleteRole(ctx, u, id)) })
+}
+
+func (r *mutationResolver) SetRolePermissions(ctx context.Context, id int64, permissions []string) (*admin.Role, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.Role, error) {
+		return r.Admin.SetRolePermissions(ctx, u, id, permissions)
+	})
+}
+
+func (r *mutationResolver) GrantPermission(ctx context.Context, roleID int64, permission string) (*admin.Role, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.Role, error) {
+		return r.Admin.GrantPermission(ctx, u, roleID, permission)
+	})
+}
+
+func (r *mutationResolver) RevokePermission(ctx context.Context, roleID int64, permission string) (*admin.Role, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.Role, error) {
+		return r.Admin.RevokePermission(ctx, u, roleID, permission)
+	})
+}
+
+func (r *mutationResolver) CreateOrganization(ctx context.Context, input admin.CreateOrganizationInput) (*rbac.Organization, error) {
+	return as(ctx, func(u *rbac.UserContext) (*rbac.Organization, error) {
+		return r.Admin.CreateOrganization(ctx, u, input)
+	})
+}
+
+func (r *mutationResolver) UpdateOrganization(ctx context.Context, id int64, input admin.UpdateOrganizationInput) (*rbac.Organization, error) {
+	return as(ctx, func(u *rbac.UserContext) (*rbac.Organization, error) {
+		return r.Admin.UpdateOrganization(ctx, u, id, input)
+	})
+}
+
+func (r *mutationResolver) MoveOrganization(ctx context.Context, id int64, parentID *int64) (*rbac.Organization, error) {
+	return as(ctx, func(u *rbac.UserContext) (*rbac.Organization, error) {
+		return r.Admin.MoveOrganization(ctx, u, id, parentID)
+	})
+}
+
+func (r *mutationResolver) CreateDashboard(ctx context.Context, input admin.DashboardInput) (*analytics.Dashboard, error) {
+	return as(ctx, func(u *rbac.UserContext) (*analytics.Dashboard, error) { return r.Admin.CreateDashboard(ctx, u, input) })
+}
+
+func (r *mutationResolver) UpdateDashboard(ctx context.Context, id int64, input admin.UpdateDashboardInput) (*analytics.Dashboard, error) {
+	return as(ctx, func(u *rbac.UserContext) (*analytics.Dashboard, error) {
+		return r.Admin.UpdateDashboard(ctx, u, id, input)
+	})
+}
+
+func (r *mutationResolver) ReorderDashboardCharts(ctx context.Context, id int64, chartIds []int64) (*analytics.Dashboard, error) {
+	return as(ctx, func(u *rbac.UserContext) (*analytics.Dashboard, error) {
+		return r.Admin.SetDashboardCharts(ctx, u, id, chartIds)
+	})
+}
+
+func (r *mutationResolver) DeleteDashboard(ctx context.Context, id int64) (bool, error) {
+	return as(ctx, func(u *rbac.UserContext) (bool, error) { return done(r.Admin.DeleteDashboard(ctx, u, id)) })
+}
+
+func (r *mutationResolver) CreateChart(ctx context.Context, input admin.ChartInput) (*analytics.Chart, error) {
+	return as(ctx, func(u *rbac.UserContext) (*analytics.Chart, error) { return r.Admin.CreateChart(ctx, u, input) })
+}
+
+func (r *mutationResolver) UpdateChart(ctx context.Context, id int64, input admin.UpdateChartInput) (*analytics.Chart, error) {
+	return as(ctx, func(u *rbac.UserContext) (*analytics.Chart, error) { return r.Admin.UpdateChart(ctx, u, id, input) })
+}
+
+func (r *mutationResolver) DeleteChart(ctx context.Context, id int64) (bool, error) {
+	return as(ctx, func(u *rbac.UserContext) (bool, error) { return done(r.Admin.DeleteChart(ctx, u, id)) })
+}
+
+func (r *mutationResolver) MarkDataSourceReloaded(ctx context.Context, id int64) (*admin.DataSource, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.DataSource, error) {
+		return r.Admin.MarkDataSourceReloaded(ctx, u, id)
+	})
 }
 
 func (r *queryResolver) Me(ctx context.Context) (*rbac.UserContext, error) {
@@ -93,6 +253,42 @@ func (r *queryResolver) Measures(ctx context.Context) ([]analytics.Measure, erro
 	return analytics.Measures, nil
 }
 
+func (r *queryResolver) Users(ctx context.Context, first *int, after *string) (*admin.UserPage, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.UserPage, error) { return ptr(r.Admin.Users(ctx, u, first, after)) })
+}
+
+func (r *queryResolver) Roles(ctx context.Context, first *int, after *string) (*admin.RolePage, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.RolePage, error) { return ptr(r.Admin.Roles(ctx, u, first, after)) })
+}
+
+func (r *queryResolver) Permissions(ctx context.Context, first *int, after *string) (*admin.PermissionPage, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.PermissionPage, error) {
+		return ptr(r.Admin.Permissions(ctx, u, first, after))
+	})
+}
+
+func (r *queryResolver) Organizations(ctx context.Context, first *int, after *string) (*admin.OrganizationPage, error) {
+	return as(ctx, func(u *rbac.UserContext) (*admin.OrganizationPage, error) {
+		return ptr(r.Admin.Organizations(ctx, u, first, after))
+	})
+}
+
+func (r *userResolver) Roles(ctx context.Context, obj *admin.User) ([]rbac.RoleGrant, error) {
+	uc, err := loaders.UserContext(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return uc.ActiveRoles(), nil
+}
+
+func (r *userResolver) Organizations(ctx context.Context, obj *admin.User) ([]rbac.Organization, error) {
+	uc, err := loaders.UserContext(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return uc.Organizations, nil
+}
+
 func (r *Resolver) Chart() graph.ChartResolver { return &chartResolver{r} }
 
 func (r *Resolver) Dashboard() graph.DashboardResolver { return &dashboardResolver{r} }
@@ -101,9 +297,12 @@ func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{
 
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
+func (r *Resolver) User() graph.UserResolver { return &userResolver{r} }
+
 type (
 	chartResolver     struct{ *Resolver }
 	dashboardResolver struct{ *Resolver }
 	mutationResolver  struct{ *Resolver }
 	queryResolver     struct{ *Resolver }
+	userResolver      struct{ *Resolver }
 )

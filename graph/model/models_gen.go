@@ -33,7 +33,8 @@ type Mutation struct {
 type Query struct {
 }
 
-// The codes of `extensions.code` on errors.
+// The codes of `extensions.code` on errors. No field returns this enum: it
+// documents the codes for clients that generate types from the schema.
 type ErrorCode string
 
 const (

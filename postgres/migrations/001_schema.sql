@@ -89,7 +89,7 @@ CREATE INDEX token_blacklist_expires_idx ON token_blacklist (expires_at);
 CREATE TABLE refresh_sessions (
     id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     user_id     bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
-    family_id   uuid NOT NULL,
+    family_id   text NOT NULL,
     token_hash  bytea NOT NULL UNIQUE,
     created_at  timestamptz NOT NULL DEFAULT now(),
     expires_at  timestamptz NOT NULL,
