@@ -13,7 +13,7 @@ export HTTP_ADDR ?= 127.0.0.1:8080
 
 GO_TEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: run build test generate check-generate schema-check lint migrate seed services
+.PHONY: run build test generate check-generate schema-check lint migrate seed services web test-web
 
 build:
 	go build -o $(BIN) .
@@ -62,3 +62,11 @@ seed: build
 
 services:
 	@scripts/services.sh
+
+## web: build the web dashboard into examples/web/dist (make run serves it at /app/).
+web:
+	cd examples/web && npm ci && npm run build
+
+## test-web: browser test of the web dashboard against a real server.
+test-web:
+	scripts/test-web.sh

@@ -7,7 +7,9 @@ package analytics
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/dashgraph/dashgraph/apperr"
@@ -50,6 +52,8 @@ type Store interface {
 	// ChartRows runs the queries in one batch and returns each one's rows
 	// or error, by index.
 	ChartRows(ctx context.Context, queries []Query) ([][]Row, []error)
+	// AddDashboardViews adds to dashboards' view counts.
+	AddDashboardViews(ctx context.Context, views map[int64]int64) error
 }
 
 // Service answers dashboard and chart questions for a user.
@@ -57,11 +61,44 @@ type Service struct {
 	store Store
 	loc   *time.Location
 	now   func() time.Time
+	// views counts dashboard views in memory; RecordViews adds them to
+	// Postgres in batches, off the request path.
+	viewsMu sync.Mutex
+	views   map[int64]int64
 }
 
 // NewService returns the analytics service. Date presets are resolved in loc.
 func NewService(store Store, loc *time.Location) *Service {
-	return &Service{store: store, loc: loc, now: time.Now}
+	return &Service{store: store, loc: loc, now: time.Now, views: map[int64]int64{}}
+}
+
+// RecordViews adds the counted dashboard views to Postgres every interval
+// until ctx is done, and once more at the end.
+func (s *Service) RecordViews(ctx context.Context, interval time.Duration, log *slog.Logger) {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			s.flushViews(context.WithoutCancel(ctx), log)
+			return
+		case <-t.C:
+			s.flushViews(ctx, log)
+		}
+	}
+}
+
+func (s *Service) flushViews(ctx context.Context, log *slog.Logger) {
+	s.viewsMu.Lock()
+	views := s.views
+	s.views = map[int64]int64{}
+	s.viewsMu.Unlock()
+	if len(views) == 0 {
+		return
+	}
+	if err := s.store.AddDashboardViews(ctx, views); err != nil {
+		log.WarnContext(ctx, "record dashboard views", "err", err)
+	}
 }
 
 // visible reports whether a dashboard or chart owned by orgID is shared
@@ -98,6 +135,9 @@ func (s *Service) Dashboard(ctx context.Context, u *rbac.UserContext, id int64) 
 	if !visible(u, d.OrganizationID) {
 		return nil, apperr.Errorf(apperr.NotFound, "dashboard %d does not exist", id)
 	}
+	s.viewsMu.Lock()
+	s.views[id]++
+	s.viewsMu.Unlock()
 	return d, nil
 }
 

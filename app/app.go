@@ -1,6 +1,6 @@
-// Package app wires dashgraph together: it builds the stores and services
-// from the configuration and serves them over HTTP. server.go calls it; the
-// end-to-end tests start it in-process.
+// Package app wires dashgraph together: it builds the stores, caches and
+// services from the configuration and serves them over HTTP. server.go
+// calls it; the end-to-end tests start it in-process.
 package app
 
 import (
@@ -10,12 +10,19 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
+	"sync"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dashgraph/dashgraph/admin"
 	"github.com/dashgraph/dashgraph/analytics"
 	"github.com/dashgraph/dashgraph/auth"
-	"github.com/dashgraph/dashgraph/invalidation"
+	"github.com/dashgraph/dashgraph/cache"
 	"github.com/dashgraph/dashgraph/loaders"
 	"github.com/dashgraph/dashgraph/postgres"
 	"github.com/dashgraph/dashgraph/resolvers"
@@ -26,19 +33,22 @@ type App struct {
 	cfg       Config
 	log       *slog.Logger
 	db        *postgres.DB
+	registry  *prometheus.Registry
+	cache     *cache.Cache
 	tokens    *auth.Tokens
 	auth      *auth.Service
 	analytics *analytics.Service
+	charts    *cache.Charts
 	admin     *admin.Service
 	handler   http.Handler
+
+	// Background work (outbox relay, LISTEN, purges) runs until Close.
+	stop context.CancelFunc
+	wg   sync.WaitGroup
 }
 
-// noCache applies invalidations when there is no cache to apply them to.
-type noCache struct{}
-
-func (noCache) Invalidate(context.Context, []invalidation.Event) {}
-
-// New connects to the stores and builds the server. Close releases it.
+// New connects to the stores, builds the server and starts its background
+// work. Close releases it.
 func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	tokens, err := auth.NewTokens(auth.TokenConfig{
 		Secret: []byte(cfg.JWTSecret), Issuer: cfg.JWTIssuer, Audience: cfg.JWTAudience, TTL: cfg.AccessTokenTTL,
@@ -50,22 +60,71 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, fmt.Errorf("BCRYPT_COST: %w", err)
 	}
+	var client redis.UniversalClient
+	if !strings.HasPrefix(cfg.RedisURL, "memory://") || len(cfg.RedisAddrs) > 0 {
+		url := cfg.RedisURL
+		if len(cfg.RedisAddrs) > 0 {
+			url = ""
+		}
+		client, err = cache.NewRedisClient(cache.RedisConfig{URL: url, Addrs: cfg.RedisAddrs,
+			MasterName: cfg.RedisMasterName, Password: cfg.RedisPassword, PoolSize: cfg.RedisPoolSize})
+		if err != nil {
+			return nil, err
+		}
+	}
 	db, err := postgres.Open(ctx, cfg.DatabaseURL, cfg.DBMaxConns)
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, db: db, tokens: tokens}
+
+	a := &App{cfg: cfg, log: log, db: db, tokens: tokens, registry: prometheus.NewRegistry()}
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.cache = cache.New(client, cfg.RedisKeyPrefix, cfg.Cache, db, a.registry, log)
 	audit := log.With("log", "audit")
-	var inv invalidation.Invalidator = noCache{}
-	a.auth = auth.NewService(db, tokens, passwords, inv, cfg.RefreshTokenTTL, audit)
-	a.analytics = analytics.NewService(db, cfg.TimeZone)
-	a.admin = admin.NewService(db, inv, passwords.Hash, audit)
+	a.auth = auth.NewService(a.cache.Auth(db), tokens, passwords, a.cache, cfg.RefreshTokenTTL, audit)
+	a.analytics = analytics.NewService(a.cache.Analytics(db), cfg.TimeZone)
+	a.charts = a.cache.Charts(a.analytics)
+	a.admin = admin.NewService(db, a.cache, passwords.Hash, audit)
 	a.handler = a.routes()
+	a.start()
 	return a, nil
 }
 
-// Close releases the app's connections.
-func (a *App) Close() { a.db.Close() }
+// start runs the background work, waits briefly for the cache to be
+// trusted (the relay's first pass over the outbox), and warms it when asked.
+func (a *App) start() {
+	ctx, stop := context.WithCancel(context.Background())
+	a.stop = stop
+	for _, run := range []func(context.Context){
+		a.cache.Relay,
+		func(ctx context.Context) { a.db.ListenInvalidations(ctx, a.cache.Wake) },
+		func(ctx context.Context) { a.auth.PurgeExpired(ctx, time.Hour, a.log) },
+		func(ctx context.Context) { a.analytics.RecordViews(ctx, 30*time.Second, a.log) },
+	} {
+		a.wg.Add(1)
+		go func() {
+			defer a.wg.Done()
+			run(ctx)
+		}()
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for !a.cache.Trusted() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if a.cfg.CacheWarm && a.cache.Trusted() {
+		if err := a.cache.Warm(ctx, a.db, 20); err != nil {
+			a.log.Warn("cache warming failed", "err", err)
+		}
+	}
+}
+
+// Close stops the background work and releases the connections.
+func (a *App) Close() {
+	a.stop()
+	a.wg.Wait()
+	_ = a.cache.Close()
+	a.db.Close()
+}
 
 // Handler is the app's HTTP handler.
 func (a *App) Handler() http.Handler { return a.handler }
@@ -92,8 +151,7 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
-	go a.auth.PurgeExpired(ctx, time.Hour, a.log)
-	a.log.Info("listening", "addr", ln.Addr().String(), "dev_mode", a.cfg.DevMode)
+	a.log.Info("listening", "addr", ln.Addr().String(), "dev_mode", a.cfg.DevMode, "cache_trusted", a.cache.Trusted())
 	select {
 	case err := <-errc:
 		return err
@@ -112,27 +170,44 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 }
 
 func (a *App) routes() http.Handler {
+	loaderCfg := loaders.Config{
+		Auth: a.auth, Charts: a.charts, Contexts: a.cache.Contexts(), Dashboards: a.analytics,
+		Prefetch: a.cache.PrefetchDashboard, Batching: a.cfg.Batching,
+	}
 	withUser := func(h http.Handler) http.Handler {
-		h = loaders.Middleware(loaders.Config{Auth: a.auth, Charts: a.analytics, Contexts: a.db, Batching: a.cfg.Batching})(h)
+		h = loaders.Middleware(loaderCfg)(h)
 		return auth.Middleware(a.tokens, !a.cfg.DevMode, writeError)(noteUser(h))
 	}
-	gql := newGraphQL(a.cfg, a.log, &resolvers.Resolver{Auth: a.auth, Analytics: a.analytics, Admin: a.admin})
+	gql := newGraphQL(a.cfg, a.log, &resolvers.Resolver{Auth: a.auth, Analytics: a.analytics, Admin: a.admin, Cache: a.cache})
 
 	mux := http.NewServeMux()
 	mux.Handle("POST /graphql", withUser(jsonBody(gql)))
 	mux.Handle("GET /api/charts/{id}/data", withUser(http.HandlerFunc(a.chartData)))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeText(w, "ok") })
 	mux.HandleFunc("GET /readyz", a.ready)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{Registry: a.registry}))
 	if a.cfg.DevMode {
 		mux.Handle("GET /{$}", graphiQL())
+		if a.cfg.WebDir != "" {
+			mux.Handle("GET /app/", webHandler(a.cfg.WebDir))
+		}
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, http.StatusNotFound, notFound(r))
 	})
-	return requestContext(a.log, recoverPanics(a.log, mux))
+	return requestContext(a.log, recoverPanics(a.log, cacheScope(mux)))
 }
 
-// ready answers 200 when Postgres answers within a second.
+// cacheScope gives every request its own cache state (lease token and
+// read-ahead).
+func cacheScope(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(cache.WithRequest(r.Context())))
+	})
+}
+
+// ready answers 200 when Postgres answers within a second. Redis is not
+// required: without it the API serves from Postgres.
 func (a *App) ready(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
 	defer cancel()

@@ -4,9 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/dashgraph/dashgraph/cache"
 )
 
 // Config is the server's configuration, read from the environment.
@@ -24,12 +27,30 @@ type Config struct {
 
 	// DevMode serves GraphiQL at / and allows introspection.
 	DevMode bool
+	// WebDir is the built web dashboard (examples/web/dist), served at
+	// /app/ in dev mode; "" serves none.
+	WebDir string
 	// TimeZone is where date presets ("today", "this month") are resolved.
 	TimeZone *time.Location
 	// Batching computes the data of the charts of one request in one batch.
 	Batching bool
 	// ComplexityLimit bounds the cost of one GraphQL operation.
 	ComplexityLimit int
+
+	// RedisURL is redis://, rediss:// or memory:// (the in-process store,
+	// for a single instance). RedisAddrs, several host:port, selects a
+	// Cluster, or Sentinel with RedisMasterName.
+	RedisURL        string
+	RedisAddrs      []string
+	RedisMasterName string
+	RedisPassword   string
+	RedisPoolSize   int
+	// RedisKeyPrefix starts every cache key; instances that share a
+	// cache share it.
+	RedisKeyPrefix string
+	Cache          cache.Flags
+	// CacheWarm fills role permissions and the most viewed dashboards at start.
+	CacheWarm bool
 
 	LogLevel  slog.Level
 	LogFormat string
@@ -52,9 +73,30 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		RefreshTokenTTL: e.duration("REFRESH_TOKEN_TTL", 7*24*time.Hour),
 		BcryptCost:      e.int("BCRYPT_COST", 12),
 		DevMode:         e.bool("DEV_MODE", false),
+		WebDir:          e.str("WEB_DIR", defaultWebDir()),
 		Batching:        e.bool("ENABLE_BATCHING", true),
 		ComplexityLimit: e.int("COMPLEXITY_LIMIT", 1000),
 		LogFormat:       e.str("LOG_FORMAT", "json"),
+		RedisURL:        e.str("REDIS_URL", "memory://"),
+		RedisMasterName: e.str("REDIS_MASTER_NAME", ""),
+		RedisPassword:   e.str("REDIS_PASSWORD", ""),
+		RedisPoolSize:   e.int("REDIS_POOL_SIZE", 10*runtime.GOMAXPROCS(0)),
+		RedisKeyPrefix:  e.str("REDIS_KEY_PREFIX", cache.DefaultPrefix),
+		Cache: cache.Flags{
+			Enabled:        e.bool("ENABLE_REDIS_CACHE", true),
+			Token:          e.bool("ENABLE_TOKEN_CACHE", true),
+			User:           e.bool("ENABLE_USER_CACHE", true),
+			RBAC:           e.bool("ENABLE_RBAC_CACHE", true),
+			Chart:          e.bool("ENABLE_CHART_CACHE", true),
+			RolloutPercent: e.int("CACHE_ROLLOUT_PERCENT", 100),
+		},
+		CacheWarm: e.bool("CACHE_WARM", false),
+	}
+	if addrs := e.str("REDIS_ADDRS", ""); addrs != "" {
+		c.RedisAddrs = strings.Split(addrs, ",")
+	}
+	if p := c.Cache.RolloutPercent; p < 0 || p > 100 {
+		e.errs = append(e.errs, fmt.Errorf("CACHE_ROLLOUT_PERCENT must be between 0 and 100, not %d", p))
 	}
 	tz := e.str("TIME_ZONE", "UTC")
 	loc, err := time.LoadLocation(tz)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -66,37 +67,71 @@ func seededChartNames(t *testing.T, n int) []string {
 
 const dashboardQuery = `query($id: ID!) { dashboard(id: $id) { name charts { id name type data { ` + chartDataFields + ` } } } }`
 
+// dashboardOn queries a dashboard on one instance and returns the
+// response, failing on any error or chart without data.
+func dashboardOn(t *testing.T, srv *httptest.Server, token string, id int64) (response, []chartData) {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"query": dashboardQuery, "variables": map[string]any{"id": id}})
+	r := postTo(t, srv, token, "application/json", body)
+	var d struct {
+		Dashboard struct{ Charts []struct{ Data *chartData } }
+	}
+	r.mustData(t, &d)
+	var out []chartData
+	for i, c := range d.Dashboard.Charts {
+		if c.Data == nil {
+			t.Fatalf("chart %d has no data", i)
+		}
+		out = append(out, *c.Data)
+	}
+	return r, out
+}
+
 func TestDashboardCostDoesNotGrowWithCharts(t *testing.T) {
 	token := login(t, seed.AnalystEmail)
 	two := newDashboard(t, "two charts", seededChartNames(t, 2))
 	twelve := newDashboard(t, "twelve charts", seededChartNames(t, 12))
-	cost := func(id int64) int64 {
-		r := post(t, token, dashboardQuery, map[string]any{"id": id})
-		var d struct {
-			Dashboard struct{ Charts []struct{ Data *chartData } }
-		}
-		r.mustData(t, &d)
-		for i, c := range d.Dashboard.Charts {
-			if c.Data == nil {
-				t.Fatalf("chart %d has no data", i)
-			}
-		}
-		return r.Extensions.Cost.DBQueries
-	}
-	c2, c12 := cost(two), cost(twelve)
-	if c2 != c12 {
-		t.Fatalf("2 charts cost %d DB queries, 12 charts cost %d", c2, c12)
-	}
+	c2, _ := dashboardOn(t, noCache, token, two)
+	c12, _ := dashboardOn(t, noCache, token, twelve)
 	// Token check, user context, dashboard with charts, one batch for all data.
-	if c12 != 4 {
-		t.Fatalf("a dashboard costs %d DB queries, want 4", c12)
+	if c2.Extensions.Cost.DBQueries != 4 || c12.Extensions.Cost.DBQueries != 4 {
+		t.Fatalf("without the cache, 2 charts cost %d DB queries and 12 charts %d, want 4 and 4",
+			c2.Extensions.Cost.DBQueries, c12.Extensions.Cost.DBQueries)
+	}
+}
+
+func TestWarmDashboardIsServedFromTheCache(t *testing.T) {
+	_, email := newUser(t, "bend-north", "analyst")
+	token := signIn(t, email, testPassword).access
+	id := newDashboard(t, "warm twelve", seededChartNames(t, 12))
+	var flushed struct{ InvalidateCache int }
+	post(t, login(t, seed.AdminEmail), `mutation { invalidateCache(cache: CHART_DATA) }`, nil).mustData(t, &flushed)
+	cold, coldData := dashboardOn(t, server, token, id)
+	warm, warmData := dashboardOn(t, server, token, id)
+	t.Logf("cold %+v, warm %+v", *cold.Extensions.Cost, *warm.Extensions.Cost)
+	if c := warm.Extensions.Cost; c.DBQueries != 0 || c.RedisRoundTrips > 2 || c.CacheMisses != 0 {
+		t.Fatalf("warm dashboard cost %+v, want 0 DB queries, at most 2 round trips, no misses", *c)
+	}
+	for i := range warmData {
+		if !warmData[i].FromCache || coldData[i].FromCache {
+			t.Fatalf("chart %d: cold fromCache %v, warm %v", i, coldData[i].FromCache, warmData[i].FromCache)
+		}
+		coldData[i].FromCache = true
+		a, _ := json.Marshal(coldData[i])
+		b, _ := json.Marshal(warmData[i])
+		if !bytes.Equal(a, b) {
+			t.Fatalf("chart %d differs from the cache:\n%s\n%s", i, a, b)
+		}
+	}
+	if cold.Extensions.Cost.DBQueries == 0 {
+		t.Fatal("the cold dashboard cost no DB query: the cache was not cold")
 	}
 }
 
 func TestOneFailingChartDoesNotFailTheDashboard(t *testing.T) {
 	// A stored configuration that no longer validates (a measure that was
 	// removed) fails its own chart only.
-	broken := `{"type":"line","measures":["retired_measure"],"frequency":"Monthly","dateRange":{"preset":"this_year"}}`
+	broken := `{"type":"LINE","measures":["retired_measure"],"frequency":"MONTHLY","dateRange":{"preset":"THIS_YEAR"}}`
 	id := newDashboard(t, "one broken chart", seededChartNames(t, 2), broken)
 	r := post(t, login(t, seed.AnalystEmail), dashboardQuery, map[string]any{"id": id})
 	var d struct {
@@ -115,8 +150,8 @@ func TestOneFailingChartDoesNotFailTheDashboard(t *testing.T) {
 		t.Fatalf("errors = %+v, want one", r.Errors)
 	}
 	path := fmt.Sprint(r.Errors[0].Path)
-	if path != "[dashboard charts 2 data]" || r.code() != "BAD_USER_INPUT" {
-		t.Fatalf("error path %s code %s", path, r.code())
+	if path != "[dashboard charts 2 data]" || r.code() != "BAD_USER_INPUT" || !strings.Contains(r.Errors[0].Message, "retired_measure") {
+		t.Fatalf("error path %s code %s message %q", path, r.code(), r.Errors[0].Message)
 	}
 }
 

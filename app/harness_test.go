@@ -27,9 +27,12 @@ import (
 // The package's tests share one seeded database and one server, started by
 // TestMain. Tests that change data create their own rows.
 var (
+	// server has every cache on, in process memory.
 	server *httptest.Server
-	pool   *pgxpool.Pool
-	dbURL  string
+	// noCache is a second instance on the same database with every cache off.
+	noCache *httptest.Server
+	pool    *pgxpool.Pool
+	dbURL   string
 )
 
 const testBcryptCost = 4
@@ -84,13 +87,23 @@ func runTests(m *testing.M) (int, error) {
 	}); err != nil {
 		return 0, fmt.Errorf("seed: %w", err)
 	}
-	a, err := app.New(ctx, testConfig(url), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.New(ctx, testConfig(url), quiet)
 	if err != nil {
 		return 0, err
 	}
 	defer a.Close()
 	server = httptest.NewServer(a.Handler())
 	defer server.Close()
+	off := testConfig(url)
+	off.Cache.Enabled = false
+	b, err := app.New(ctx, off, quiet)
+	if err != nil {
+		return 0, err
+	}
+	defer b.Close()
+	noCache = httptest.NewServer(b.Handler())
+	defer noCache.Close()
 	return m.Run(), nil
 }
 
@@ -131,7 +144,13 @@ func post(t *testing.T, token, query string, vars map[string]any) response {
 
 func postRaw(t *testing.T, token, contentType string, body []byte) response {
 	t.Helper()
-	req, err := http.NewRequest(http.MethodPost, server.URL+"/graphql", bytes.NewReader(body))
+	return postTo(t, server, token, contentType, body)
+}
+
+// postTo sends a GraphQL request to one of the test instances.
+func postTo(t *testing.T, srv *httptest.Server, token, contentType string, body []byte) response {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPost, srv.URL+"/graphql", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}

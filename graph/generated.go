@@ -52,6 +52,23 @@ type ComplexityRoot struct {
 		TokenType             func(childComplexity int) int
 	}
 
+	CacheKindStats struct {
+		Cache          func(childComplexity int) int
+		Errors         func(childComplexity int) int
+		Fills          func(childComplexity int) int
+		HitRate        func(childComplexity int) int
+		Hits           func(childComplexity int) int
+		LeaseWaits     func(childComplexity int) int
+		MeanEntryBytes func(childComplexity int) int
+		Misses         func(childComplexity int) int
+	}
+
+	CacheStats struct {
+		Caches          func(childComplexity int) int
+		Trusted         func(childComplexity int) int
+		UsedMemoryBytes func(childComplexity int) int
+	}
+
 	CalculatedField struct {
 		Axis      func(childComplexity int) int
 		Label     func(childComplexity int) int
@@ -153,6 +170,7 @@ type ComplexityRoot struct {
 		DeleteDashboard            func(childComplexity int, id int64) int
 		DeleteRole                 func(childComplexity int, id int64) int
 		GrantPermission            func(childComplexity int, roleID int64, permission string) int
+		InvalidateCache            func(childComplexity int, cache *model.CacheName) int
 		Login                      func(childComplexity int, email string, password string, setCookie *bool) int
 		Logout                     func(childComplexity int) int
 		LogoutAll                  func(childComplexity int) int
@@ -202,6 +220,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		CacheStats    func(childComplexity int) int
 		Chart         func(childComplexity int, id int64) int
 		ChartData     func(childComplexity int, config analytics.ChartConfig) int
 		Dashboard     func(childComplexity int, id int64) int
@@ -316,6 +335,7 @@ type MutationResolver interface {
 	UpdateChart(ctx context.Context, id int64, input admin.UpdateChartInput) (*analytics.Chart, error)
 	DeleteChart(ctx context.Context, id int64) (bool, error)
 	MarkDataSourceReloaded(ctx context.Context, id int64) (*admin.DataSource, error)
+	InvalidateCache(ctx context.Context, cache *model.CacheName) (int, error)
 }
 type QueryResolver interface {
 	Me(ctx context.Context) (*rbac.UserContext, error)
@@ -328,6 +348,7 @@ type QueryResolver interface {
 	Roles(ctx context.Context, first *int, after *string) (*admin.RolePage, error)
 	Permissions(ctx context.Context, first *int, after *string) (*admin.PermissionPage, error)
 	Organizations(ctx context.Context, first *int, after *string) (*admin.OrganizationPage, error)
+	CacheStats(ctx context.Context) (*model.CacheStats, error)
 }
 type UserResolver interface {
 	Roles(ctx context.Context, obj *admin.User) ([]rbac.RoleGrant, error)
@@ -382,6 +403,74 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.AuthPayload.TokenType(childComplexity), true
+
+	case "CacheKindStats.cache":
+		if e.ComplexityRoot.CacheKindStats.Cache == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CacheKindStats.Cache(childComplexity), true
+	case "CacheKindStats.errors":
+		if e.ComplexityRoot.CacheKindStats.Errors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CacheKindStats.Errors(childComplexity), true
+	case "CacheKindStats.fills":
+		if e.ComplexityRoot.CacheKindStats.Fills == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CacheKindStats.Fills(childComplexity), true
+	case "CacheKindStats.hitRate":
+		if e.ComplexityRoot.CacheKindStats.HitRate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CacheKindStats.HitRate(childComplexity), true
+	case "CacheKindStats.hits":
+		if e.ComplexityRoot.CacheKindStats.Hits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CacheKindStats.Hits(childComplexity), true
+	case "CacheKindStats.leaseWaits":
+		if e.ComplexityRoot.CacheKindStats.LeaseWaits == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CacheKindStats.LeaseWaits(childComplexity), true
+	case "CacheKindStats.meanEntryBytes":
+		if e.ComplexityRoot.CacheKindStats.MeanEntryBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CacheKindStats.MeanEntryBytes(childComplexity), true
+	case "CacheKindStats.misses":
+		if e.ComplexityRoot.CacheKindStats.Misses == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CacheKindStats.Misses(childComplexity), true
+
+	case "CacheStats.caches":
+		if e.ComplexityRoot.CacheStats.Caches == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CacheStats.Caches(childComplexity), true
+	case "CacheStats.trusted":
+		if e.ComplexityRoot.CacheStats.Trusted == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CacheStats.Trusted(childComplexity), true
+	case "CacheStats.usedMemoryBytes":
+		if e.ComplexityRoot.CacheStats.UsedMemoryBytes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CacheStats.UsedMemoryBytes(childComplexity), true
 
 	case "CalculatedField.axis":
 		if e.ComplexityRoot.CalculatedField.Axis == nil {
@@ -861,6 +950,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.GrantPermission(childComplexity, args["roleId"].(int64), args["permission"].(string)), true
+	case "Mutation.invalidateCache":
+		if e.ComplexityRoot.Mutation.InvalidateCache == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_invalidateCache_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.InvalidateCache(childComplexity, args["cache"].(*model.CacheName)), true
 	case "Mutation.login":
 		if e.ComplexityRoot.Mutation.Login == nil {
 			break
@@ -1133,6 +1233,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PermissionPage.PageInfo(childComplexity), true
 
+	case "Query.cacheStats":
+		if e.ComplexityRoot.Query.CacheStats == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.CacheStats(childComplexity), true
 	case "Query.chart":
 		if e.ComplexityRoot.Query.Chart == nil {
 			break
@@ -1622,6 +1728,61 @@ type Query {
   organizations:manage:all.
   """
   organizations("At most this many, 1 to 100." first: Int = 50, "The endCursor of the previous page." after: String): OrganizationPage!
+
+  "What each cache of the answering instance has done since it started, and the store's state. Needs cache:manage:all."
+  cacheStats: CacheStats!
+}
+
+"The cache layer of one instance."
+type CacheStats {
+  "Whether the instance serves from the cache; false while Redis is failing and until every invalidation written meanwhile has been applied."
+  trusted: Boolean!
+  "The store's memory use in bytes; null when it cannot be read."
+  usedMemoryBytes: Int
+  "One entry per cache."
+  caches: [CacheKindStats!]!
+}
+
+"What one cache has done on this instance."
+type CacheKindStats {
+  "The cache."
+  cache: CacheName!
+  "Lookups answered from the cache."
+  hits: Int!
+  "Lookups read through to Postgres, lease waits included."
+  misses: Int!
+  "Misses whose key another reader was filling: read through without filling."
+  leaseWaits: Int!
+  "Operations that failed (Redis errors, an open breaker)."
+  errors: Int!
+  "Entries stored."
+  fills: Int!
+  "The mean size of the entries stored, in bytes."
+  meanEntryBytes: Int!
+  "hits / (hits + misses); 0 before any lookup."
+  hitRate: Float!
+}
+
+"A cache of the cache layer."
+enum CacheName {
+  "Whether an access token was revoked."
+  REVOKED
+  "Whether a refresh session is still live."
+  SESSION
+  "User records."
+  USER
+  "User contexts: roles, permissions, organizations, scope."
+  USER_CONTEXT
+  "The permissions of each role."
+  ROLE_PERMISSIONS
+  "Dashboards with their chart definitions."
+  DASHBOARD
+  "Chart definitions."
+  CHART_DEFINITION
+  "Data source generations."
+  GENERATION
+  "Chart data."
+  CHART_DATA
 }
 
 "What the API changes."
@@ -1757,6 +1918,9 @@ type Mutation {
 
   "Records that a data source was reloaded: its generation goes up, so every chart cached from it is recomputed. Needs data_sources:manage:all."
   markDataSourceReloaded("The data source's id." id: ID!): DataSource!
+
+  "Deletes every entry of one cache, or of all caches when none is named; returns how many went. Needs cache:manage:all."
+  invalidateCache("The cache to empty; all of them when null." cache: CacheName): Int!
 }
 
 "A user account."
@@ -2478,6 +2642,40 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CacheKindStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cache":
+		return ec.fieldContext_CacheKindStats_cache(ctx, field)
+	case "hits":
+		return ec.fieldContext_CacheKindStats_hits(ctx, field)
+	case "misses":
+		return ec.fieldContext_CacheKindStats_misses(ctx, field)
+	case "leaseWaits":
+		return ec.fieldContext_CacheKindStats_leaseWaits(ctx, field)
+	case "errors":
+		return ec.fieldContext_CacheKindStats_errors(ctx, field)
+	case "fills":
+		return ec.fieldContext_CacheKindStats_fills(ctx, field)
+	case "meanEntryBytes":
+		return ec.fieldContext_CacheKindStats_meanEntryBytes(ctx, field)
+	case "hitRate":
+		return ec.fieldContext_CacheKindStats_hitRate(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CacheKindStats", field.Name)
+}
+
+func (ec *executionContext) childFields_CacheStats(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "trusted":
+		return ec.fieldContext_CacheStats_trusted(ctx, field)
+	case "usedMemoryBytes":
+		return ec.fieldContext_CacheStats_usedMemoryBytes(ctx, field)
+	case "caches":
+		return ec.fieldContext_CacheStats_caches(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CacheStats", field.Name)
+}
+
 func (ec *executionContext) childFields_CalculatedField(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "label":
@@ -3168,6 +3366,20 @@ func (ec *executionContext) field_Mutation_grantPermission_args(ctx context.Cont
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_invalidateCache_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "cache",
+		func(ctx context.Context, v any) (*model.CacheName, error) {
+			return ec.unmarshalOCacheName2ᚖgithubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheName(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["cache"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_login_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3835,6 +4047,268 @@ func (ec *executionContext) _AuthPayload_tokenType(ctx context.Context, field gr
 }
 func (ec *executionContext) fieldContext_AuthPayload_tokenType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("AuthPayload", field, false, false, "String")
+}
+
+func (ec *executionContext) _CacheKindStats_cache(ctx context.Context, field graphql.CollectedField, obj *model.CacheKindStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CacheKindStats_cache(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cache, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.CacheName) graphql.Marshaler {
+			return ec.marshalNCacheName2githubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheName(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CacheKindStats_cache(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CacheKindStats", field, false, false, "CacheName")
+}
+
+func (ec *executionContext) _CacheKindStats_hits(ctx context.Context, field graphql.CollectedField, obj *model.CacheKindStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CacheKindStats_hits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Hits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CacheKindStats_hits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CacheKindStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CacheKindStats_misses(ctx context.Context, field graphql.CollectedField, obj *model.CacheKindStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CacheKindStats_misses(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Misses, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CacheKindStats_misses(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CacheKindStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CacheKindStats_leaseWaits(ctx context.Context, field graphql.CollectedField, obj *model.CacheKindStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CacheKindStats_leaseWaits(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.LeaseWaits, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CacheKindStats_leaseWaits(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CacheKindStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CacheKindStats_errors(ctx context.Context, field graphql.CollectedField, obj *model.CacheKindStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CacheKindStats_errors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Errors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CacheKindStats_errors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CacheKindStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CacheKindStats_fills(ctx context.Context, field graphql.CollectedField, obj *model.CacheKindStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CacheKindStats_fills(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Fills, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CacheKindStats_fills(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CacheKindStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CacheKindStats_meanEntryBytes(ctx context.Context, field graphql.CollectedField, obj *model.CacheKindStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CacheKindStats_meanEntryBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.MeanEntryBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CacheKindStats_meanEntryBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CacheKindStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CacheKindStats_hitRate(ctx context.Context, field graphql.CollectedField, obj *model.CacheKindStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CacheKindStats_hitRate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HitRate, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CacheKindStats_hitRate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CacheKindStats", field, false, false, "Float")
+}
+
+func (ec *executionContext) _CacheStats_trusted(ctx context.Context, field graphql.CollectedField, obj *model.CacheStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CacheStats_trusted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Trusted, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CacheStats_trusted(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CacheStats", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _CacheStats_usedMemoryBytes(ctx context.Context, field graphql.CollectedField, obj *model.CacheStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CacheStats_usedMemoryBytes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UsedMemoryBytes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CacheStats_usedMemoryBytes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CacheStats", field, false, false, "Int")
+}
+
+func (ec *executionContext) _CacheStats_caches(ctx context.Context, field graphql.CollectedField, obj *model.CacheStats) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CacheStats_caches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Caches, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []model.CacheKindStats) graphql.Marshaler {
+			return ec.marshalNCacheKindStats2ᚕgithubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheKindStatsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CacheStats_caches(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CacheStats",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CacheKindStats(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _CalculatedField_label(ctx context.Context, field graphql.CollectedField, obj *analytics.CalculatedField) (ret graphql.Marshaler) {
@@ -6473,6 +6947,50 @@ func (ec *executionContext) fieldContext_Mutation_markDataSourceReloaded(ctx con
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_invalidateCache(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_invalidateCache(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().InvalidateCache(ctx, fc.Args["cache"].(*model.CacheName))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_invalidateCache(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("field of type Int does not have child fields")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_invalidateCache_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Organization_id(ctx context.Context, field graphql.CollectedField, obj *rbac.Organization) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -7208,6 +7726,38 @@ func (ec *executionContext) fieldContext_Query_organizations(ctx context.Context
 	if fc.Args, err = ec.field_Query_organizations_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_cacheStats(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_cacheStats(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().CacheStats(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CacheStats) graphql.Marshaler {
+			return ec.marshalNCacheStats2ᚖgithubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheStats(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_cacheStats(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CacheStats(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -10285,6 +10835,117 @@ func (ec *executionContext) _AuthPayload(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var cacheKindStatsImplementors = []string{"CacheKindStats"}
+
+func (ec *executionContext) _CacheKindStats(ctx context.Context, sel ast.SelectionSet, obj *model.CacheKindStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cacheKindStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CacheKindStats")
+		case "cache":
+			out.Values[i] = ec._CacheKindStats_cache(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hits":
+			out.Values[i] = ec._CacheKindStats_hits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "misses":
+			out.Values[i] = ec._CacheKindStats_misses(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "leaseWaits":
+			out.Values[i] = ec._CacheKindStats_leaseWaits(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "errors":
+			out.Values[i] = ec._CacheKindStats_errors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "fills":
+			out.Values[i] = ec._CacheKindStats_fills(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "meanEntryBytes":
+			out.Values[i] = ec._CacheKindStats_meanEntryBytes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hitRate":
+			out.Values[i] = ec._CacheKindStats_hitRate(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var cacheStatsImplementors = []string{"CacheStats"}
+
+func (ec *executionContext) _CacheStats(ctx context.Context, sel ast.SelectionSet, obj *model.CacheStats) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, cacheStatsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CacheStats")
+		case "trusted":
+			out.Values[i] = ec._CacheStats_trusted(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "usedMemoryBytes":
+			out.Values[i] = ec._CacheStats_usedMemoryBytes(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "caches":
+			out.Values[i] = ec._CacheStats_caches(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var calculatedFieldImplementors = []string{"CalculatedField"}
 
 func (ec *executionContext) _CalculatedField(ctx context.Context, sel ast.SelectionSet, obj *analytics.CalculatedField) graphql.Marshaler {
@@ -11102,6 +11763,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "invalidateCache":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_invalidateCache(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -11402,6 +12070,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_organizations(ctx, field)
+				})
+		case "cacheStats":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_cacheStats(ctx, field)
 				})
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
@@ -12254,6 +12928,44 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCacheKindStats2githubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheKindStats(ctx context.Context, sel ast.SelectionSet, v model.CacheKindStats) graphql.Marshaler {
+	return ec._CacheKindStats(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNCacheKindStats2ᚕgithubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheKindStatsᚄ(ctx context.Context, sel ast.SelectionSet, v []model.CacheKindStats) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCacheKindStats2githubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheKindStats(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) unmarshalNCacheName2githubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheName(ctx context.Context, v any) (model.CacheName, error) {
+	var res model.CacheName
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNCacheName2githubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheName(ctx context.Context, sel ast.SelectionSet, v model.CacheName) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNCacheStats2ᚖgithubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheStats(ctx context.Context, sel ast.SelectionSet, v *model.CacheStats) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CacheStats!")
+		return graphql.Null
+	}
+	return ec._CacheStats(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNCalcOperation2githubᚗcomᚋdashgraphᚋdashgraphᚋanalyticsᚐCalcOperation(ctx context.Context, v any) (analytics.CalcOperation, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := unmarshalNCalcOperation2githubᚗcomᚋdashgraphᚋdashgraphᚋanalyticsᚐCalcOperation[tmp]
@@ -12651,6 +13363,20 @@ var (
 		analytics.OpLte:   "LTE",
 	}
 )
+
+func (ec *executionContext) unmarshalNFloat2float64(ctx context.Context, v any) (float64, error) {
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNFloat2float64(ctx context.Context, sel ast.SelectionSet, v float64) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalFloatContext(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Float!")
+	}
+	return graphql.WrapContextMarshaler(ctx, res)
+}
 
 func (ec *executionContext) unmarshalNFloat2ᚕᚖfloat64(ctx context.Context, v any) ([]*float64, error) {
 	vSlice := graphql.CoerceList(v)
@@ -13379,6 +14105,22 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) unmarshalOCacheName2ᚖgithubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheName(ctx context.Context, v any) (*model.CacheName, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.CacheName)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCacheName2ᚖgithubᚗcomᚋdashgraphᚋdashgraphᚋgraphᚋmodelᚐCacheName(ctx context.Context, sel ast.SelectionSet, v *model.CacheName) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) marshalOCalculatedField2ᚖgithubᚗcomᚋdashgraphᚋdashgraphᚋanalyticsᚐCalculatedField(ctx context.Context, sel ast.SelectionSet, v *analytics.CalculatedField) graphql.Marshaler {

@@ -45,6 +45,8 @@ type Event struct {
 	Until time.Time
 	// OutboxID is the event's row in the outbox, once recorded.
 	OutboxID int64
+	// Reason is the write that caused the event, once recorded.
+	Reason string
 }
 
 // ID returns an event about the fact with a numeric id.

@@ -160,3 +160,24 @@ func scanChartRow(row pgx.CollectableRow) (analytics.Row, error) {
 	err := row.Scan(&r.MeasureID, &r.GroupKey, &r.GroupLabel, &r.Period, &r.Current, &r.Sum, &r.Count, &r.Min, &r.Max)
 	return r, err
 }
+
+// AddDashboardViews adds view counts to dashboards.
+func (db *DB) AddDashboardViews(ctx context.Context, views map[int64]int64) error {
+	ids := make([]int64, 0, len(views))
+	counts := make([]int64, 0, len(views))
+	for id, n := range views {
+		ids, counts = append(ids, id), append(counts, n)
+	}
+	_, err := db.Pool.Exec(ctx, `UPDATE dashboards d SET view_count = d.view_count + v.n
+		FROM unnest($1::bigint[], $2::bigint[]) AS v(id, n) WHERE d.id = v.id`, ids, counts)
+	return err
+}
+
+// MostViewedDashboards returns the ids of the n most viewed dashboards.
+func (db *DB) MostViewedDashboards(ctx context.Context, n int) ([]int64, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id FROM dashboards ORDER BY view_count DESC, id LIMIT $1`, n)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}

@@ -204,8 +204,9 @@ func (db *DB) PurgeExpired(ctx context.Context, now time.Time) (int64, error) {
 
 // userContextsSQL builds the contexts of many users in one statement:
 // memberships, everything below them in the organization tree with each
-// organization's practices, the unexpired role grants with their
-// permissions, and the subtree of every organization a role is granted in.
+// organization's practices, the unexpired role grants (with their
+// permissions when $2 is true), and the subtree of every organization a
+// role is granted in.
 const userContextsSQL = `
 WITH RECURSIVE
 member AS (
@@ -222,8 +223,8 @@ accessible AS (
 ),
 grants AS (
     SELECT ur.user_id, ur.role_id, r.name, ur.organization_id, ur.expires_at,
-           array(SELECT p.name FROM role_permissions rp JOIN permissions p ON p.id = rp.permission_id
-                 WHERE rp.role_id = ur.role_id ORDER BY p.name) AS permissions
+           CASE WHEN $2 THEN array(SELECT p.name FROM role_permissions rp JOIN permissions p ON p.id = rp.permission_id
+                 WHERE rp.role_id = ur.role_id ORDER BY p.name) ELSE '{}' END AS permissions
     FROM user_roles ur JOIN roles r ON r.id = ur.role_id
     WHERE ur.user_id = ANY($1) AND (ur.expires_at IS NULL OR ur.expires_at > now())
 ),
@@ -256,7 +257,47 @@ WHERE u.id = ANY($1)`
 // query. Missing users are absent from the map; whether a user is active is
 // the user record's business, not the context's.
 func (db *DB) UserContexts(ctx context.Context, ids []int64) (map[int64]*rbac.UserContext, error) {
-	rows, err := db.Pool.Query(ctx, userContextsSQL, ids)
+	return db.userContexts(ctx, ids, true)
+}
+
+// UserGrants is UserContexts without the permissions of the grants, for a
+// caller that has them cached (see RolePermissions).
+func (db *DB) UserGrants(ctx context.Context, ids []int64) (map[int64]*rbac.UserContext, error) {
+	return db.userContexts(ctx, ids, false)
+}
+
+// RolePermissions returns the permission names of roles, sorted, by role id.
+func (db *DB) RolePermissions(ctx context.Context, roleIDs []int64) (map[int64][]string, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT r.id, array(SELECT p.name FROM role_permissions rp
+		JOIN permissions p ON p.id = rp.permission_id WHERE rp.role_id = r.id ORDER BY p.name)
+		FROM roles r WHERE r.id = ANY($1)`, roleIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := make(map[int64][]string, len(roleIDs))
+	for rows.Next() {
+		var id int64
+		var perms []string
+		if err := rows.Scan(&id, &perms); err != nil {
+			return nil, err
+		}
+		out[id] = perms
+	}
+	return out, rows.Err()
+}
+
+// RoleIDs lists every role, for cache warming.
+func (db *DB) RoleIDs(ctx context.Context) ([]int64, error) {
+	rows, err := db.Pool.Query(ctx, `SELECT id FROM roles ORDER BY id`)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+func (db *DB) userContexts(ctx context.Context, ids []int64, withPermissions bool) (map[int64]*rbac.UserContext, error) {
+	rows, err := db.Pool.Query(ctx, userContextsSQL, ids, withPermissions)
 	if err != nil {
 		return nil, err
 	}

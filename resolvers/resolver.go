@@ -5,12 +5,14 @@ package resolvers
 
 import (
 	"context"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 
 	"github.com/dashgraph/dashgraph/admin"
 	"github.com/dashgraph/dashgraph/analytics"
 	"github.com/dashgraph/dashgraph/auth"
+	"github.com/dashgraph/dashgraph/cache"
 	"github.com/dashgraph/dashgraph/graph/model"
 	"github.com/dashgraph/dashgraph/loaders"
 	"github.com/dashgraph/dashgraph/rbac"
@@ -21,6 +23,7 @@ type Resolver struct {
 	Auth      *auth.Service
 	Analytics *analytics.Service
 	Admin     *admin.Service
+	Cache     *cache.Cache
 }
 
 // as runs fn for the signed-in user, after their token has been checked
@@ -78,4 +81,27 @@ func selects(ctx context.Context, field string) bool {
 		}
 	}
 	return false
+}
+
+// cacheStats maps the cache layer's counters to the API's.
+func cacheStats(ctx context.Context, c *cache.Cache) *model.CacheStats {
+	out := &model.CacheStats{Trusted: c.Trusted()}
+	if n, err := c.UsedMemory(ctx); err == nil {
+		m := int(n)
+		out.UsedMemoryBytes = &m
+	}
+	for _, k := range c.Stats() {
+		s := model.CacheKindStats{
+			Cache: model.CacheName(strings.ToUpper(k.Cache)), Hits: int(k.Hits), Misses: int(k.Misses),
+			LeaseWaits: int(k.LeaseWaits), Errors: int(k.Errors), Fills: int(k.Fills),
+		}
+		if k.Fills > 0 {
+			s.MeanEntryBytes = int(k.FillBytes / k.Fills)
+		}
+		if total := k.Hits + k.Misses; total > 0 {
+			s.HitRate = float64(k.Hits) / float64(total)
+		}
+		out.Caches = append(out.Caches, s)
+	}
+	return out
 }

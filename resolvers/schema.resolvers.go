@@ -8,6 +8,7 @@ package resolvers
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/dashgraph/dashgraph/admin"
@@ -209,6 +210,19 @@ func (r *mutationResolver) MarkDataSourceReloaded(ctx context.Context, id int64)
 	})
 }
 
+func (r *mutationResolver) InvalidateCache(ctx context.Context, cache *model.CacheName) (int, error) {
+	return as(ctx, func(u *rbac.UserContext) (int, error) {
+		if err := u.Require(rbac.CacheManageAll); err != nil {
+			return 0, err
+		}
+		name := ""
+		if cache != nil {
+			name = strings.ToLower(string(*cache))
+		}
+		return r.Cache.Flush(ctx, name)
+	})
+}
+
 func (r *queryResolver) Me(ctx context.Context) (*rbac.UserContext, error) {
 	return loaders.Viewer(ctx)
 }
@@ -222,11 +236,7 @@ func (r *queryResolver) Dashboards(ctx context.Context) ([]analytics.Dashboard, 
 }
 
 func (r *queryResolver) Dashboard(ctx context.Context, id int64) (*analytics.Dashboard, error) {
-	u, err := loaders.Viewer(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return r.Analytics.Dashboard(ctx, u, id)
+	return loaders.Dashboard(ctx, id)
 }
 
 func (r *queryResolver) Chart(ctx context.Context, id int64) (*analytics.Chart, error) {
@@ -270,6 +280,15 @@ func (r *queryResolver) Permissions(ctx context.Context, first *int, after *stri
 func (r *queryResolver) Organizations(ctx context.Context, first *int, after *string) (*admin.OrganizationPage, error) {
 	return as(ctx, func(u *rbac.UserContext) (*admin.OrganizationPage, error) {
 		return ptr(r.Admin.Organizations(ctx, u, first, after))
+	})
+}
+
+func (r *queryResolver) CacheStats(ctx context.Context) (*model.CacheStats, error) {
+	return as(ctx, func(u *rbac.UserContext) (*model.CacheStats, error) {
+		if err := u.Require(rbac.CacheManageAll); err != nil {
+			return nil, err
+		}
+		return cacheStats(ctx, r.Cache), nil
 	})
 }
 

@@ -24,6 +24,36 @@ type AuthPayload struct {
 	TokenType string `json:"tokenType"`
 }
 
+// What one cache has done on this instance.
+type CacheKindStats struct {
+	// The cache.
+	Cache CacheName `json:"cache"`
+	// Lookups answered from the cache.
+	Hits int `json:"hits"`
+	// Lookups read through to Postgres, lease waits included.
+	Misses int `json:"misses"`
+	// Misses whose key another reader was filling: read through without filling.
+	LeaseWaits int `json:"leaseWaits"`
+	// Operations that failed (Redis errors, an open breaker).
+	Errors int `json:"errors"`
+	// Entries stored.
+	Fills int `json:"fills"`
+	// The mean size of the entries stored, in bytes.
+	MeanEntryBytes int `json:"meanEntryBytes"`
+	// hits / (hits + misses); 0 before any lookup.
+	HitRate float64 `json:"hitRate"`
+}
+
+// The cache layer of one instance.
+type CacheStats struct {
+	// Whether the instance serves from the cache; false while Redis is failing and until every invalidation written meanwhile has been applied.
+	Trusted bool `json:"trusted"`
+	// The store's memory use in bytes; null when it cannot be read.
+	UsedMemoryBytes *int `json:"usedMemoryBytes,omitempty"`
+	// One entry per cache.
+	Caches []CacheKindStats `json:"caches"`
+}
+
 // What the API changes.
 type Mutation struct {
 }
@@ -31,6 +61,85 @@ type Mutation struct {
 // What the API reads. Every field except `measures` needs an access token
 // (`Authorization: Bearer <accessToken>` from `login`).
 type Query struct {
+}
+
+// A cache of the cache layer.
+type CacheName string
+
+const (
+	// Whether an access token was revoked.
+	CacheNameRevoked CacheName = "REVOKED"
+	// Whether a refresh session is still live.
+	CacheNameSession CacheName = "SESSION"
+	// User records.
+	CacheNameUser CacheName = "USER"
+	// User contexts: roles, permissions, organizations, scope.
+	CacheNameUserContext CacheName = "USER_CONTEXT"
+	// The permissions of each role.
+	CacheNameRolePermissions CacheName = "ROLE_PERMISSIONS"
+	// Dashboards with their chart definitions.
+	CacheNameDashboard CacheName = "DASHBOARD"
+	// Chart definitions.
+	CacheNameChartDefinition CacheName = "CHART_DEFINITION"
+	// Data source generations.
+	CacheNameGeneration CacheName = "GENERATION"
+	// Chart data.
+	CacheNameChartData CacheName = "CHART_DATA"
+)
+
+var AllCacheName = []CacheName{
+	CacheNameRevoked,
+	CacheNameSession,
+	CacheNameUser,
+	CacheNameUserContext,
+	CacheNameRolePermissions,
+	CacheNameDashboard,
+	CacheNameChartDefinition,
+	CacheNameGeneration,
+	CacheNameChartData,
+}
+
+func (e CacheName) IsValid() bool {
+	switch e {
+	case CacheNameRevoked, CacheNameSession, CacheNameUser, CacheNameUserContext, CacheNameRolePermissions, CacheNameDashboard, CacheNameChartDefinition, CacheNameGeneration, CacheNameChartData:
+		return true
+	}
+	return false
+}
+
+func (e CacheName) String() string {
+	return string(e)
+}
+
+func (e *CacheName) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = CacheName(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid CacheName", str)
+	}
+	return nil
+}
+
+func (e CacheName) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *CacheName) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e CacheName) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // The codes of `extensions.code` on errors. No field returns this enum: it

@@ -1,0 +1,124 @@
+package cache
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// codec encodes a cache's values.
+type codec[V any] struct {
+	encode func(V) ([]byte, error)
+	decode func([]byte) (V, error)
+}
+
+func jsonCodec[V any]() codec[V] {
+	return codec[V]{
+		encode: func(v V) ([]byte, error) { return json.Marshal(v) },
+		decode: func(b []byte) (V, error) {
+			var v V
+			err := json.Unmarshal(b, &v)
+			return v, err
+		},
+	}
+}
+
+// loaded is a value and whether it came from the cache.
+type loaded[V any] struct {
+	value     V
+	fromCache bool
+	err       error
+}
+
+// load resolves the keys of one cache together: each key is led by this
+// call or followed from a concurrent one in this process (singleflight);
+// the led keys take one round trip; the misses one call to fetch (given the
+// indexes of the keys it must load, it returns their values and errors in
+// that order); the leased misses one round trip to fill.
+func load[V any](ctx context.Context, c *Cache, k kind, names []string, cd codec[V],
+	ttl func(i int, v V) time.Duration, fetch func(missing []int) ([]V, []error),
+) []loaded[V] {
+	out := make([]loaded[V], len(names))
+	var lead, follow []int
+	flights := make([]*flight, len(names))
+	for i, name := range names {
+		fl, leader := c.flights.join(name)
+		flights[i] = fl
+		if leader {
+			lead = append(lead, i)
+		} else {
+			follow = append(follow, i)
+		}
+	}
+
+	keys := make([]key, len(lead))
+	for j, i := range lead {
+		keys[j] = key{names[i], k}
+	}
+	slots := c.lookup(ctx, keys)
+	var missing []int
+	leasedAt := map[int]bool{}
+	for j, i := range lead {
+		if slots[j].state == hit {
+			if v, err := cd.decode(slots[j].value); err == nil {
+				out[i] = loaded[V]{value: v, fromCache: true}
+				continue
+			}
+		}
+		missing = append(missing, i)
+		leasedAt[i] = slots[j].state == leased
+	}
+	if len(missing) > 0 {
+		values, errs := fetch(missing)
+		var fills []entry
+		var kinds []kind
+		for j, i := range missing {
+			out[i] = loaded[V]{value: values[j], err: errs[j]}
+			if errs[j] != nil || !leasedAt[i] {
+				continue
+			}
+			if b, err := cd.encode(values[j]); err == nil {
+				fills = append(fills, entry{key: names[i], value: b, ttl: ttl(i, values[j])})
+				kinds = append(kinds, k)
+			}
+		}
+		c.fill(ctx, fills, kinds)
+	}
+	for _, i := range lead {
+		c.flights.land(names[i], flights[i], out[i].value, out[i].fromCache, out[i].err)
+	}
+
+	// Followers take the leader's result; when the leader failed (its
+	// request was cancelled, say) they load for themselves, without the cache.
+	var retry []int
+	for _, i := range follow {
+		select {
+		case <-flights[i].done:
+		case <-ctx.Done():
+			out[i].err = ctx.Err()
+			continue
+		}
+		if flights[i].err != nil {
+			retry = append(retry, i)
+			continue
+		}
+		out[i] = loaded[V]{value: flights[i].value.(V), fromCache: flights[i].fromCache}
+	}
+	if len(retry) > 0 {
+		values, errs := fetch(retry)
+		for j, i := range retry {
+			out[i] = loaded[V]{value: values[j], err: errs[j]}
+		}
+	}
+	return out
+}
+
+// loadOne is load for a single key.
+func loadOne[V any](ctx context.Context, c *Cache, k kind, name string, ttl time.Duration, fetch func() (V, error)) (V, bool, error) {
+	r := load(ctx, c, k, []string{name}, jsonCodec[V](), func(int, V) time.Duration { return ttl },
+		func([]int) ([]V, []error) {
+			v, err := fetch()
+			return []V{v}, []error{err}
+		})
+	return r[0].value, r[0].fromCache, r[0].err
+}
