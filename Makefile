@@ -13,7 +13,7 @@ export HTTP_ADDR ?= 127.0.0.1:8080
 
 GO_TEST_FLAGS ?= -race -count=1 -timeout 15m
 
-.PHONY: run build test generate check-generate schema-check lint migrate seed services web test-web
+.PHONY: run build test generate check-generate schema-check lint migrate seed services web test-web bench bench-smoke
 
 build:
 	go build -o $(BIN) .
@@ -33,6 +33,7 @@ test: services check-generate
 	go vet ./...
 	go test $(GO_TEST_FLAGS) ./...
 	cd examples/goclient && go vet ./... && go test $(GO_TEST_FLAGS) ./...
+	scripts/bench.sh --smoke
 
 ## generate: regenerate graph/ (and the resolver stubs) from schema.graphqls.
 generate:
@@ -70,3 +71,11 @@ web:
 ## test-web: browser test of the web dashboard against a real server.
 test-web:
 	scripts/test-web.sh
+
+## bench: the dashboard benchmark: scenarios a-f side by side, a table, ratios, bench-results/bench.json.
+bench: services
+	scripts/bench.sh
+
+## bench-smoke: the benchmark at scale 1 in about 10 s; make test runs it so it never rots.
+bench-smoke: services
+	scripts/bench.sh --smoke

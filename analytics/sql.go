@@ -32,7 +32,9 @@ type Row struct {
 
 // Query builds the plan's SQL. It returns rows in the shape of Row, in this
 // column order: measure_id, group_key, group_label, period, current, sum,
-// count, min, max.
+// count, min, max. A comparison reads its range in a second SELECT joined
+// with UNION ALL: with the two ranges in one OR, Postgres cannot use them
+// to bound the index scan.
 func (p *Plan) Query() Query {
 	var q queryBuilder
 	cfg := p.Config
@@ -51,16 +53,10 @@ func (p *Plan) Query() Query {
 		period = "mv.period_date"
 	}
 
-	start := q.arg(p.Span.Start)
 	where := []string{
 		"mv.measure_id = ANY(" + q.arg(p.measureIDs()) + "::smallint[])",
 		"mv.frequency = " + q.arg(cfg.Frequency.SQLValue()) + "::frequency",
 	}
-	dates := fmt.Sprintf("mv.period_date BETWEEN %s AND %s", start, q.arg(p.Span.End))
-	if p.HasCmp {
-		dates = fmt.Sprintf("(%s OR mv.period_date BETWEEN %s AND %s)", dates, q.arg(p.Comparison.Start), q.arg(p.Comparison.End))
-	}
-	where = append(where, dates)
 	if !p.Scope.All {
 		where = append(where, "mv.practice_id = ANY("+q.arg(p.Scope.Practices)+"::bigint[])")
 	}
@@ -86,18 +82,26 @@ func (p *Plan) Query() Query {
 		where = append(where, cond)
 	}
 
-	var sql strings.Builder
-	fmt.Fprintf(&sql, "SELECT mv.measure_id, %s, %s, %s, mv.period_date >= %s,\n", groupKey, groupLabel, period, start)
-	sql.WriteString("  sum(mv.value), count(*), min(mv.value), max(mv.value)\nFROM measure_values mv\n")
+	var from strings.Builder
+	from.WriteString("FROM measure_values mv\n")
 	if joinPractices {
-		sql.WriteString("JOIN practices p ON p.id = mv.practice_id\n")
+		from.WriteString("JOIN practices p ON p.id = mv.practice_id\n")
 	}
 	if joinProviders {
-		sql.WriteString("JOIN providers pr ON pr.id = mv.provider_id\n")
+		from.WriteString("JOIN providers pr ON pr.id = mv.provider_id\n")
 	}
-	sql.WriteString("WHERE " + strings.Join(where, "\n  AND ") + "\n")
-	sql.WriteString("GROUP BY 1, 2, 3, 4, 5")
-	return Query{SQL: sql.String(), Args: q.args}
+	common := strings.Join(where, "\n  AND ")
+	selectRange := func(s Span, current bool) string {
+		return fmt.Sprintf("SELECT mv.measure_id, %s, %s, %s, %t,\n"+
+			"  sum(mv.value), count(*), min(mv.value), max(mv.value)\n%s"+
+			"WHERE %s\n  AND mv.period_date BETWEEN %s AND %s\nGROUP BY 1, 2, 3, 4",
+			groupKey, groupLabel, period, current, from.String(), common, q.arg(s.Start), q.arg(s.End))
+	}
+	sql := selectRange(p.Span, true)
+	if p.HasCmp {
+		sql += "\nUNION ALL\n" + selectRange(p.Comparison, false)
+	}
+	return Query{SQL: sql, Args: q.args}
 }
 
 var valueOperators = map[FilterOperator]string{

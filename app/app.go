@@ -223,3 +223,6 @@ func writeText(w http.ResponseWriter, s string) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte(s + "\n"))
 }
+
+// CacheTrusted reports whether the instance serves from the cache.
+func (a *App) CacheTrusted() bool { return a.cache.Trusted() }

@@ -100,7 +100,7 @@ func (ch *Charts) Run(ctx context.Context, plans []*analytics.Plan) ([]*analytic
 				want[j] = plans[i]
 			}
 			return ch.chartPlanner.Run(ctx, want)
-		})
+		}, true)
 	out := make([]*analytics.ChartData, len(plans))
 	errs := make([]error, len(plans))
 	for i, r := range res {

@@ -95,8 +95,12 @@ type Cache struct {
 	trusted atomic.Bool
 	// wake asks the relay to run now.
 	wake chan struct{}
-	// flights deduplicates concurrent fills of one key in this process.
+	// flights deduplicates concurrent loads of chart data in this process.
 	flights flights
+	// beforeFill, when set (by tests), runs between a load's database read
+	// and its fill, with the keys about to be filled: the window where an
+	// invalidation races a fill.
+	beforeFill func(keys []string)
 }
 
 // Stats returns the counters of each cache of this instance.
@@ -227,6 +231,13 @@ func (c *Cache) prefetch(ctx context.Context, keys []string) {
 func (c *Cache) fill(ctx context.Context, entries []entry, kinds []kind) {
 	if len(entries) == 0 {
 		return
+	}
+	if c.beforeFill != nil {
+		keys := make([]string, len(entries))
+		for i, e := range entries {
+			keys[i] = e.key
+		}
+		c.beforeFill(keys)
 	}
 	cost.From(ctx).RedisRoundTrip()
 	if err := c.store.fill(ctx, entries, requestFrom(ctx).token); err != nil {

@@ -4,7 +4,8 @@ import "sync"
 
 // flights deduplicates concurrent loads of one key within this process:
 // the first caller leads and loads, the others wait for its result. With
-// batches, one caller can lead some keys and follow others.
+// batches, one caller can lead some keys and follow others. See load for
+// which keys may share a flight.
 type flights struct {
 	mu sync.Mutex
 	m  map[string]*flight

@@ -30,18 +30,26 @@ type loaded[V any] struct {
 	err       error
 }
 
-// load resolves the keys of one cache together: each key is led by this
-// call or followed from a concurrent one in this process (singleflight);
-// the led keys take one round trip; the misses one call to fetch (given the
-// indexes of the keys it must load, it returns their values and errors in
-// that order); the leased misses one round trip to fill.
+// load resolves the keys of one cache together: one round trip for the
+// lookup, one call to fetch for the misses (given the indexes of the keys it
+// must load, it returns their values and errors in that order), and one
+// round trip to fill the leased ones.
+//
+// With shared, concurrent loads of one key in this process share one fetch
+// (singleflight). That is only for keys whose value never changes, chart
+// data addressed by its content: a key that is invalidated in place could
+// hand a read made before an invalidation to a caller that started after it.
 func load[V any](ctx context.Context, c *Cache, k kind, names []string, cd codec[V],
-	ttl func(i int, v V) time.Duration, fetch func(missing []int) ([]V, []error),
+	ttl func(i int, v V) time.Duration, fetch func(missing []int) ([]V, []error), shared bool,
 ) []loaded[V] {
 	out := make([]loaded[V], len(names))
 	var lead, follow []int
 	flights := make([]*flight, len(names))
 	for i, name := range names {
+		if !shared {
+			lead = append(lead, i)
+			continue
+		}
 		fl, leader := c.flights.join(name)
 		flights[i] = fl
 		if leader {
@@ -85,7 +93,9 @@ func load[V any](ctx context.Context, c *Cache, k kind, names []string, cd codec
 		c.fill(ctx, fills, kinds)
 	}
 	for _, i := range lead {
-		c.flights.land(names[i], flights[i], out[i].value, out[i].fromCache, out[i].err)
+		if flights[i] != nil {
+			c.flights.land(names[i], flights[i], out[i].value, out[i].fromCache, out[i].err)
+		}
 	}
 
 	// Followers take the leader's result; when the leader failed (its
@@ -119,6 +129,6 @@ func loadOne[V any](ctx context.Context, c *Cache, k kind, name string, ttl time
 		func([]int) ([]V, []error) {
 			v, err := fetch()
 			return []V{v}, []error{err}
-		})
+		}, false)
 	return r[0].value, r[0].fromCache, r[0].err
 }

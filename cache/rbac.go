@@ -48,7 +48,7 @@ func (x *Contexts) UserContexts(ctx context.Context, ids []int64) (map[int64]*rb
 				}
 			}
 			return values, errs
-		})
+		}, false)
 	out := make(map[int64]*rbac.UserContext, len(ids))
 	for i, r := range res {
 		if r.err == nil {
@@ -117,7 +117,7 @@ func (x *Contexts) rolePermissions(ctx context.Context, roleIDs []int64) (map[in
 				}
 			}
 			return values, errs
-		})
+		}, false)
 	out := make(map[int64][]string, len(roleIDs))
 	for i, r := range res {
 		if r.err != nil {

@@ -39,6 +39,7 @@ func NewRedisClient(cfg RedisConfig) (redis.UniversalClient, error) {
 		MasterName:            cfg.MasterName,
 		Password:              cfg.Password,
 		DialTimeout:           dialTimeout,
+		DialerRetries:         1, // one dial attempt: the client's default is 5, 100 ms apart
 		ReadTimeout:           ioTimeout,
 		WriteTimeout:          ioTimeout,
 		PoolTimeout:           poolTimeout,
