@@ -302,5 +302,3 @@ func refused(t *testing.T, _ *rbac.UserContext, err error) {
 		t.Fatal("the token still works after the write")
 	}
 }
-
-

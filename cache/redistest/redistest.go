@@ -78,7 +78,6 @@ func (s *Server) Kill() {
 // Restart starts a killed server again, empty, on the same port.
 func (s *Server) Restart() { s.t.Helper(); s.start() }
 
-
 // Proxy forwards TCP connections to a server, and can cut them: a network
 // partition that, unlike a killed or paused server, loses what clients
 // send while the server keeps its data.
