@@ -9,10 +9,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
 	"github.com/dashgraph/dashgraph/app"
+	"github.com/dashgraph/dashgraph/cache"
 )
 
 const usage = `usage: dashgraph [serve | migrate | seed [--scale N] [--if-empty]]
@@ -25,6 +27,7 @@ Configuration comes from the environment; see README.md.
 `
 
 func main() {
+	tuneGC()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Getenv, os.Stdout); err != nil {
@@ -43,6 +46,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 		return fmt.Errorf("configuration: %w", err)
 	}
 	log := app.NewLogger(out, cfg)
+	cache.SetRedisLogger(log)
 
 	switch cmd {
 	case "serve":
@@ -65,5 +69,20 @@ func run(ctx context.Context, args []string, getenv func(string) string, out io.
 	default:
 		fmt.Fprint(os.Stderr, usage)
 		return fmt.Errorf("unknown command %q", cmd)
+	}
+}
+
+// tuneGC sets the garbage collector for a server whose live heap is small
+// (tens of MiB) and whose requests allocate a lot: with Go's default, a
+// warm dashboard query spent about a fifth of its CPU collecting. Unless
+// GOGC or GOMEMLIMIT say otherwise, the heap may grow to five times the
+// live heap between collections, within a soft limit of 200 MiB that keeps
+// the process well under its 256 MiB budget.
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(400)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(200 << 20)
 	}
 }

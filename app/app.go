@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"sync"
 	"time"
@@ -151,6 +152,9 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if a.cfg.PprofAddr != "" {
+		go a.servePprof(ctx)
+	}
 	a.log.Info("listening", "addr", ln.Addr().String(), "dev_mode", a.cfg.DevMode, "cache_trusted", a.cache.Trusted())
 	select {
 	case err := <-errc:
@@ -226,3 +230,22 @@ func writeText(w http.ResponseWriter, s string) {
 
 // CacheTrusted reports whether the instance serves from the cache.
 func (a *App) CacheTrusted() bool { return a.cache.Trusted() }
+
+// servePprof serves the runtime profiles on their own listener until ctx
+// is done. They are never on the API's listener.
+func (a *App) servePprof(ctx context.Context) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	srv := &http.Server{Addr: a.cfg.PprofAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() {
+		<-ctx.Done()
+		_ = srv.Close()
+	}()
+	a.log.Info("pprof listening", "addr", a.cfg.PprofAddr)
+	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+		a.log.Warn("pprof", "err", err)
+	}
+}

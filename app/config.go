@@ -52,6 +52,10 @@ type Config struct {
 	// CacheWarm fills role permissions and the most viewed dashboards at start.
 	CacheWarm bool
 
+	// PprofAddr, when set, serves net/http/pprof there: a separate,
+	// private listener for profiling a running server.
+	PprofAddr string
+
 	LogLevel  slog.Level
 	LogFormat string
 }
@@ -91,6 +95,7 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 			RolloutPercent: e.int("CACHE_ROLLOUT_PERCENT", 100),
 		},
 		CacheWarm: e.bool("CACHE_WARM", false),
+		PprofAddr: e.str("PPROF_ADDR", ""),
 	}
 	if addrs := e.str("REDIS_ADDRS", ""); addrs != "" {
 		c.RedisAddrs = strings.Split(addrs, ",")

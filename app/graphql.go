@@ -13,7 +13,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
@@ -45,7 +44,7 @@ func newGraphQL(cfg Config, log *slog.Logger, r *resolvers.Resolver) http.Handle
 	c.Complexity.Query.ChartData = func(child int, _ analytics.ChartConfig) int { return chartDataWeight + child }
 
 	srv := handler.New(graph.NewExecutableSchema(c))
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(postJSON{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.SetParserTokenLimit(parserTokens)
 	srv.SetErrorPresenter(presentError(log))

@@ -276,11 +276,17 @@ func (s *Service) Authenticate(ctx context.Context, p Principal) (*rbac.UserCont
 		return nil, unauthenticated("The access token has been revoked; sign in again.")
 	case st.User == nil || !st.User.IsActive || st.Context == nil:
 		return nil, unauthenticated("The account is not active.")
-	case p.IssuedAt.Before(st.User.TokensValidAfter):
+	case p.IssuedAt.Before(st.User.TokensValidAfter.Add(-issuedAtGrain)):
 		return nil, unauthenticated("The access token has been revoked; sign in again.")
 	}
 	return st.Context, nil
 }
+
+// issuedAtGrain is how far a token's iat can move on its way through JSON:
+// it travels as float64 seconds, exact to a microsecond, not to the digit.
+// A token issued within it before a revocation (a microsecond) survives
+// it; one issued right after, as by changePassword, is never refused.
+const issuedAtGrain = time.Microsecond
 
 // PurgeExpired deletes expired blacklist rows and refresh sessions every
 // interval until ctx is done. A blacklisted token that has expired is

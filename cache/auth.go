@@ -124,12 +124,9 @@ func (a *Auth) decode(k kind, v []byte, st *auth.ViewerState) bool {
 		st.SessionRevoked = !live
 		return err == nil
 	case kindUser:
-		var u *auth.UserRecord
-		if json.Unmarshal(v, &u) != nil {
-			return false
-		}
+		u, err := decodeWith(a.c, kindUser, jsonCodec[*auth.UserRecord](), v)
 		st.User = u
-		return true
+		return err == nil && u != nil
 	}
 	return false
 }
@@ -160,8 +157,7 @@ func (a *Auth) entry(k key, p auth.Principal, db auth.ViewerState) (entry, bool)
 // decode a hit, or build the context and fill it if the slot is leased.
 func (x *Contexts) fromSlot(ctx context.Context, userID int64, s slot) (*rbac.UserContext, error) {
 	if s.state == hit {
-		var uc *rbac.UserContext
-		if json.Unmarshal(s.value, &uc) == nil && uc != nil {
+		if uc, err := decodeWith(x.c, kindUserContext, jsonCodec[*rbac.UserContext](), s.value); err == nil && uc != nil {
 			return uc, nil
 		}
 	}

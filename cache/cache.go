@@ -97,6 +97,8 @@ type Cache struct {
 	wake chan struct{}
 	// flights deduplicates concurrent loads of chart data in this process.
 	flights flights
+	// decoded spares decoding the same entry bytes twice.
+	decoded *decoded
 	// beforeFill, when set (by tests), runs between a load's database read
 	// and its fill, with the keys about to be filled: the window where an
 	// invalidation races a fill.
@@ -181,8 +183,8 @@ func (c *Cache) lookup(ctx context.Context, keys []key) []slot {
 	}
 	req.mu.Unlock()
 	if len(ask) > 0 {
-		cost.From(ctx).RedisRoundTrip()
-		slots, err := c.store.getOrLease(ctx, ask, req.token, leaseTTL)
+		slots, trips, err := c.store.getOrLease(ctx, ask, req.token, leaseTTL)
+		c.countTrips(ctx, trips)
 		if err != nil {
 			c.log.DebugContext(ctx, "cache lookup failed; reading through", "err", err)
 		}
@@ -214,8 +216,8 @@ func (c *Cache) prefetch(ctx context.Context, keys []string) {
 		return
 	}
 	req := requestFrom(ctx)
-	cost.From(ctx).RedisRoundTrip()
-	slots, err := c.store.getOrLease(ctx, keys, req.token, leaseTTL)
+	slots, trips, err := c.store.getOrLease(ctx, keys, req.token, leaseTTL)
+	c.countTrips(ctx, trips)
 	if err != nil {
 		// The lookups will ask again and read through when that fails too.
 		return
@@ -224,6 +226,14 @@ func (c *Cache) prefetch(ctx context.Context, keys []string) {
 	defer req.mu.Unlock()
 	for i, k := range keys {
 		req.ahead[k] = slots[i]
+	}
+}
+
+// countTrips adds round trips to the request's cost; a failed round trip
+// still counts once.
+func (c *Cache) countTrips(ctx context.Context, n int) {
+	for range max(n, 1) {
+		cost.From(ctx).RedisRoundTrip()
 	}
 }
 

@@ -68,7 +68,7 @@ func load[V any](ctx context.Context, c *Cache, k kind, names []string, cd codec
 	leasedAt := map[int]bool{}
 	for j, i := range lead {
 		if slots[j].state == hit {
-			if v, err := cd.decode(slots[j].value); err == nil {
+			if v, err := decodeWith(c, k, cd, slots[j].value); err == nil {
 				out[i] = loaded[V]{value: v, fromCache: true}
 				continue
 			}

@@ -63,7 +63,7 @@ func (m *memoryStore) remove(key string) {
 	}
 }
 
-func (m *memoryStore) getOrLease(_ context.Context, keys []string, token string, leaseTTL time.Duration) ([]slot, error) {
+func (m *memoryStore) getOrLease(_ context.Context, keys []string, token string, leaseTTL time.Duration) ([]slot, int, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.now()
@@ -77,7 +77,7 @@ func (m *memoryStore) getOrLease(_ context.Context, keys []string, token string,
 		}
 		out[i] = classify(e.value, token)
 	}
-	return out, nil
+	return out, 1, nil
 }
 
 func (m *memoryStore) fill(_ context.Context, entries []entry, token string) error {

@@ -25,7 +25,7 @@ type DB interface {
 // process memory, with every key under prefix (DefaultPrefix in production). It starts untrusted: Relay trusts it once the outbox is
 // drained. Close releases it.
 func New(client redis.UniversalClient, prefix string, flags Flags, db DB, reg prometheus.Registerer, log *slog.Logger) *Cache {
-	c := &Cache{prefix: prefix, flags: flags, log: log, db: db, stats: &stats{}, wake: make(chan struct{}, 1)}
+	c := &Cache{prefix: prefix, flags: flags, log: log, db: db, stats: &stats{}, wake: make(chan struct{}, 1), decoded: newDecoded()}
 	c.metrics = newMetrics(reg, c.stats)
 	c.metrics.trusted.Set(0)
 	if client == nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"strings"
 	"time"
@@ -31,6 +32,17 @@ const (
 	ioTimeout   = 100 * time.Millisecond
 	poolTimeout = 200 * time.Millisecond
 )
+
+// redisLogger sends go-redis's own messages (failed dials, mostly) to the
+// structured log at debug level: the breaker and the caches report failures.
+type redisLogger struct{ log *slog.Logger }
+
+func (l redisLogger) Printf(ctx context.Context, format string, v ...any) {
+	l.log.DebugContext(ctx, fmt.Sprintf(format, v...), "component", "go-redis")
+}
+
+// SetRedisLogger routes go-redis's process-wide logger to log.
+func SetRedisLogger(log *slog.Logger) { redis.SetLogger(redisLogger{log}) }
 
 // NewRedisClient builds the Redis client: single node, Cluster or Sentinel.
 func NewRedisClient(cfg RedisConfig) (redis.UniversalClient, error) {
@@ -65,15 +77,6 @@ func NewRedisClient(cfg RedisConfig) (redis.UniversalClient, error) {
 	}
 	return redis.NewUniversalClient(opts), nil
 }
-
-// getOrLeaseScript returns the key's value, or leases the absent key to
-// ARGV[1] for ARGV[2] milliseconds and returns the lease. One key per call,
-// so a pipeline of calls works on a Cluster.
-var getOrLeaseScript = redis.NewScript(`
-local v = redis.call('GET', KEYS[1])
-if v then return v end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return ARGV[1]`)
 
 // fillScript stores ARGV[2] for ARGV[3] milliseconds only if the key still
 // holds the caller's lease ARGV[1].
@@ -146,24 +149,55 @@ func (s *redisStore) evalPipeline(ctx context.Context, script *redis.Script, key
 	return cmds, err
 }
 
-func (s *redisStore) getOrLease(ctx context.Context, keys []string, token string, leaseTTL time.Duration) ([]slot, error) {
+// getOrLease reads every key with plain GETs in one pipeline, the whole of
+// a warm lookup; only when some are absent does a second pipeline lease
+// them with SET NX. A lease that another reader took in between is busy.
+func (s *redisStore) getOrLease(ctx context.Context, keys []string, token string, leaseTTL time.Duration) ([]slot, int, error) {
 	out := make([]slot, len(keys))
+	var absent []int
 	err := s.do(ctx, "get", func() error {
-		ms := strconv.FormatInt(leaseTTL.Milliseconds(), 10)
-		cmds, err := s.evalPipeline(ctx, getOrLeaseScript, keys, func(int) []any { return []any{token, ms} })
-		if err != nil {
+		pipe := s.client.Pipeline()
+		cmds := make([]*redis.StringCmd, len(keys))
+		for i, k := range keys {
+			cmds[i] = pipe.Get(ctx, k)
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 			return err
 		}
 		for i, c := range cmds {
-			raw, err := c.Text()
-			if err != nil {
+			raw, err := c.Bytes()
+			switch {
+			case errors.Is(err, redis.Nil):
+				absent = append(absent, i)
+			case err != nil:
 				return err
+			default:
+				out[i] = classify(raw, token)
 			}
-			out[i] = classify([]byte(raw), token)
 		}
 		return nil
 	})
-	return out, err
+	if err != nil || len(absent) == 0 {
+		return out, 1, err
+	}
+	err = s.do(ctx, "lease", func() error {
+		pipe := s.client.Pipeline()
+		cmds := make([]*redis.BoolCmd, len(absent))
+		for j, i := range absent {
+			cmds[j] = pipe.SetNX(ctx, keys[i], token, leaseTTL)
+		}
+		if _, err := pipe.Exec(ctx); err != nil {
+			return err
+		}
+		for j, i := range absent {
+			out[i] = slot{state: busy}
+			if cmds[j].Val() {
+				out[i] = slot{state: leased}
+			}
+		}
+		return nil
+	})
+	return out, 2, err
 }
 
 func (s *redisStore) fill(ctx context.Context, entries []entry, token string) error {

@@ -6,9 +6,9 @@ import (
 )
 
 // store is the key-value store behind the caches: Redis, or process memory
-// for a single instance. Every method is one round trip, however many keys
-// it takes, and touches each key on its own (no multi-key commands), so it
-// works unchanged on Redis Cluster.
+// for a single instance. Every method is one round trip however many keys
+// it takes (getOrLease two when it must lease), and touches each key on its
+// own (no multi-key commands), so it works unchanged on Redis Cluster.
 //
 // A key holds either a value or a lease: the right of one reader to fill
 // it. Leases implement the memcache lease protocol (Nishtala et al.,
@@ -18,8 +18,10 @@ import (
 // invalidation can never be stored after it.
 type store interface {
 	// getOrLease returns each key's value, or takes a lease on the absent
-	// ones for token. A slot says which happened.
-	getOrLease(ctx context.Context, keys []string, token string, leaseTTL time.Duration) ([]slot, error)
+	// ones for token. A slot says which happened. When all keys hold
+	// values, it is one round trip; when some are absent, two.
+	// It returns how many round trips it made.
+	getOrLease(ctx context.Context, keys []string, token string, leaseTTL time.Duration) ([]slot, int, error)
 	// fill stores values under keys still leased to token; others are
 	// left alone (their lease was cancelled by an invalidation, or expired).
 	fill(ctx context.Context, entries []entry, token string) error

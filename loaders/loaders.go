@@ -75,6 +75,10 @@ type Loaders struct {
 
 type ctxKey struct{}
 
+// inputCapacity is how many loads a batch takes before a load waits for the
+// batcher to drain them: more than a dashboard's charts.
+const inputCapacity = 32
+
 // Middleware puts a fresh set of loaders in every request's context. It
 // must run after the auth middleware, which provides the principal.
 func Middleware(cfg Config) func(http.Handler) http.Handler {
@@ -100,13 +104,19 @@ func New(ctx context.Context, cfg Config) *Loaders {
 		}
 		return cfg.Auth.Authenticate(ctx, p)
 	})
-	opts := []dataloader.Option[string, *analytics.ChartData]{dataloader.WithWait[string, *analytics.ChartData](cfg.BatchWait)}
+	// A batcher's input channel has room for inputCapacity loads; the
+	// default, 1,000, allocates 8 KB per batch, per request.
+	opts := []dataloader.Option[string, *analytics.ChartData]{
+		dataloader.WithWait[string, *analytics.ChartData](cfg.BatchWait),
+		dataloader.WithInputCapacity[string, *analytics.ChartData](inputCapacity),
+	}
 	if !cfg.Batching {
 		opts = append(opts, dataloader.WithBatchCapacity[string, *analytics.ChartData](1))
 	}
 	l.chartData = dataloader.NewBatchedLoader(l.runCharts, opts...)
 	l.contexts = dataloader.NewBatchedLoader(contextsBatch(cfg.Contexts),
-		dataloader.WithWait[int64, *rbac.UserContext](cfg.BatchWait))
+		dataloader.WithWait[int64, *rbac.UserContext](cfg.BatchWait),
+		dataloader.WithInputCapacity[int64, *rbac.UserContext](inputCapacity))
 	return l
 }
 
