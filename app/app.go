@@ -26,6 +26,7 @@ import (
 	"github.com/dashgraph/dashgraph/cache"
 	"github.com/dashgraph/dashgraph/loaders"
 	"github.com/dashgraph/dashgraph/postgres"
+	"github.com/dashgraph/dashgraph/ratelimit"
 	"github.com/dashgraph/dashgraph/resolvers"
 )
 
@@ -182,11 +183,16 @@ func (a *App) routes() http.Handler {
 		h = loaders.Middleware(loaderCfg)(h)
 		return auth.Middleware(a.tokens, !a.cfg.DevMode, writeError)(noteUser(h))
 	}
+	limited := func(h http.Handler) http.Handler { return h }
+	if a.cfg.RateLimit {
+		limiter := ratelimit.NewLimiter(a.cache, a.cfg.RedisKeyPrefix+"rl:", a.registry)
+		limited = ratelimit.Middleware(limiter, ratelimit.Config{Limits: a.cfg.RateLimits, TrustedProxies: a.cfg.TrustedProxies}, writeError)
+	}
 	gql := newGraphQL(a.cfg, a.log, &resolvers.Resolver{Auth: a.auth, Analytics: a.analytics, Admin: a.admin, Cache: a.cache})
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", withUser(jsonBody(gql)))
-	mux.Handle("GET /api/charts/{id}/data", withUser(http.HandlerFunc(a.chartData)))
+	mux.Handle("POST /graphql", withUser(jsonBody(limited(gql))))
+	mux.Handle("GET /api/charts/{id}/data", withUser(limited(http.HandlerFunc(a.chartData))))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeText(w, "ok") })
 	mux.HandleFunc("GET /readyz", a.ready)
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{Registry: a.registry}))

@@ -4,12 +4,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/dashgraph/dashgraph/cache"
+	"github.com/dashgraph/dashgraph/ratelimit"
 )
 
 // Config is the server's configuration, read from the environment.
@@ -51,6 +53,11 @@ type Config struct {
 	Cache          cache.Flags
 	// CacheWarm fills role permissions and the most viewed dashboards at start.
 	CacheWarm bool
+
+	// RateLimit turns rate limiting on (ENABLE_RATE_LIMIT).
+	RateLimit      bool
+	RateLimits     ratelimit.Limits
+	TrustedProxies []netip.Prefix
 
 	// PprofAddr, when set, serves net/http/pprof there: a separate,
 	// private listener for profiling a running server.
@@ -96,6 +103,31 @@ func ConfigFromEnv(getenv func(string) string) (Config, error) {
 		},
 		CacheWarm: e.bool("CACHE_WARM", false),
 		PprofAddr: e.str("PPROF_ADDR", ""),
+		RateLimit: e.bool("ENABLE_RATE_LIMIT", true),
+		RateLimits: ratelimit.Limits{
+			API:     e.limit("RATE_LIMIT_API", "200/1m"),
+			Auth:    e.limit("RATE_LIMIT_AUTH", "20/15m"),
+			Account: e.limit("RATE_LIMIT_ACCOUNT", "10/15m"),
+			MFA:     e.limit("RATE_LIMIT_MFA", "5/15m"),
+			Upload:  e.limit("RATE_LIMIT_UPLOAD", "10/1m"),
+		},
+	}
+	for _, p := range strings.Split(e.str("TRUSTED_PROXIES", ""), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		if !strings.Contains(p, "/") {
+			p += "/128"
+			if strings.Contains(p, ".") {
+				p = strings.TrimSuffix(p, "/128") + "/32"
+			}
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			e.errs = append(e.errs, fmt.Errorf("TRUSTED_PROXIES: %q is not an address or CIDR", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix)
 	}
 	if addrs := e.str("REDIS_ADDRS", ""); addrs != "" {
 		c.RedisAddrs = strings.Split(addrs, ",")
@@ -152,6 +184,14 @@ func (e *env) bool(key string, def bool) bool {
 		e.errs = append(e.errs, fmt.Errorf("%s must be true or false, not %q", key, v))
 	}
 	return b
+}
+
+func (e *env) limit(key, def string) ratelimit.Limit {
+	l, err := ratelimit.ParseLimit(e.str(key, def))
+	if err != nil {
+		e.errs = append(e.errs, fmt.Errorf("%s: %w", key, err))
+	}
+	return l
 }
 
 func (e *env) duration(key string, def time.Duration) time.Duration {
