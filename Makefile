@@ -54,6 +54,7 @@ check-generate:
 lint:
 	go vet ./...
 	go run honnef.co/go/tools/cmd/staticcheck@v0.7.0 ./...
+	go run github.com/prometheus/prometheus/cmd/promtool@v0.316.0 check rules deploy/prometheus/alerts.yml
 
 migrate: build
 	$(BIN) migrate
@@ -72,9 +73,11 @@ web:
 test-web:
 	scripts/test-web.sh
 
-## bench: the dashboard benchmark: scenarios a-f side by side, a table, ratios, bench-results/bench.json.
+## bench: the dashboard benchmark (scenarios a-f side by side, a table, ratios,
+## bench-results/bench.json), then the Go benchmarks of the hot paths.
 bench: services
 	scripts/bench.sh
+	go test -run XXX -bench . -benchtime 2000x ./auth ./analytics ./cache ./app
 
 ## bench-smoke: the benchmark at scale 1 in about 10 s; make test runs it so it never rots.
 bench-smoke: services

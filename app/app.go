@@ -80,7 +80,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 	}
 
 	a := &App{cfg: cfg, log: log, db: db, tokens: tokens, registry: prometheus.NewRegistry()}
-	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	a.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		httpDuration, graphqlDuration)
+	a.registry.MustRegister(postgres.Collectors()...)
 	a.cache = cache.New(client, cfg.RedisKeyPrefix, cfg.Cache, db, a.registry, log)
 	audit := log.With("log", "audit")
 	a.auth = auth.NewService(a.cache.Auth(db), tokens, passwords, a.cache, cfg.RefreshTokenTTL, audit)
@@ -191,15 +193,15 @@ func (a *App) routes() http.Handler {
 	gql := newGraphQL(a.cfg, a.log, &resolvers.Resolver{Auth: a.auth, Analytics: a.analytics, Admin: a.admin, Cache: a.cache})
 
 	mux := http.NewServeMux()
-	mux.Handle("POST /graphql", withUser(jsonBody(limited(gql))))
-	mux.Handle("GET /api/charts/{id}/data", withUser(limited(http.HandlerFunc(a.chartData))))
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { writeText(w, "ok") })
-	mux.HandleFunc("GET /readyz", a.ready)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{Registry: a.registry}))
+	route(mux, "POST /graphql", withUser(jsonBody(limited(gql))))
+	route(mux, "GET /api/charts/{id}/data", withUser(limited(http.HandlerFunc(a.chartData))))
+	route(mux, "GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeText(w, "ok") }))
+	route(mux, "GET /readyz", http.HandlerFunc(a.ready))
+	route(mux, "GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{Registry: a.registry}))
 	if a.cfg.DevMode {
-		mux.Handle("GET /{$}", graphiQL())
+		route(mux, "GET /{$}", graphiQL())
 		if a.cfg.WebDir != "" {
-			mux.Handle("GET /app/", webHandler(a.cfg.WebDir))
+			route(mux, "GET /app/", webHandler(a.cfg.WebDir))
 		}
 	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
@@ -14,6 +15,7 @@ import (
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/playground"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
@@ -57,7 +59,44 @@ func newGraphQL(cfg Config, log *slog.Logger, r *resolvers.Resolver) http.Handle
 	}
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	srv.Use(costExtension{})
+	srv.Use(metricsExtension{})
 	return srv
+}
+
+var graphqlDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	Name:    "dashgraph_graphql_operation_duration_seconds",
+	Help:    "GraphQL operations, by type and first root field (dashboard, login, ...), and whether they had errors.",
+	Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+}, []string{"type", "field", "errors"})
+
+// metricsExtension times every GraphQL operation. It labels by the first
+// root field, a name from the schema, not by the client-chosen operation
+// name, so the number of series stays bounded.
+type metricsExtension struct{}
+
+func (metricsExtension) ExtensionName() string                          { return "Metrics" }
+func (metricsExtension) Validate(schema graphql.ExecutableSchema) error { return nil }
+
+func (metricsExtension) InterceptResponse(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+	start := time.Now()
+	resp := next(ctx)
+	typ, field := "invalid", "invalid"
+	if graphql.HasOperationContext(ctx) {
+		if op := graphql.GetOperationContext(ctx).Operation; op != nil {
+			typ = string(op.Operation)
+			if len(op.SelectionSet) > 0 {
+				if f, ok := op.SelectionSet[0].(*ast.Field); ok {
+					field = f.Name
+				}
+			}
+		}
+	}
+	hadErrors := "false"
+	if resp != nil && len(resp.Errors) > 0 {
+		hadErrors = "true"
+	}
+	graphqlDuration.WithLabelValues(typ, field, hadErrors).Observe(time.Since(start).Seconds())
+	return resp
 }
 
 // presentError gives every GraphQL error an extensions.code. Errors the

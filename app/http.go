@@ -17,6 +17,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/dashgraph/dashgraph/apperr"
 	"github.com/dashgraph/dashgraph/auth"
 	"github.com/dashgraph/dashgraph/cost"
@@ -28,9 +30,15 @@ const maxBodyBytes = 1 << 20
 
 var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
+var httpDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+	Name:    "dashgraph_http_request_duration_seconds",
+	Help:    "HTTP requests, by route pattern, method and status code.",
+	Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5},
+}, []string{"route", "method", "code"})
+
 // requestContext gives every request an id (the client's X-Request-Id when
-// it is sane, else a new one, echoed in the response), a cost counter, and
-// one access log line.
+// it is sane, else a new one, echoed in the response), a cost counter, one
+// access log line and its latency in dashgraph_http_request_duration_seconds.
 func requestContext(log *slog.Logger, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -39,10 +47,17 @@ func requestContext(log *slog.Logger, next http.Handler) http.Handler {
 			id = newRequestID()
 		}
 		w.Header().Set("X-Request-Id", id)
-		ctx := context.WithValue(r.Context(), requestInfoKey{}, &requestInfo{id: id})
+		info := &requestInfo{id: id}
+		ctx := context.WithValue(r.Context(), requestInfoKey{}, info)
 		ctx, counter := cost.WithCounter(ctx)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r.WithContext(ctx))
+		req := r.WithContext(ctx)
+		next.ServeHTTP(rec, req)
+		route := info.route
+		if route == "" {
+			route = "unmatched"
+		}
+		httpDuration.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Observe(time.Since(start).Seconds())
 		c := counter.Snapshot()
 		log.LogAttrs(ctx, slog.LevelInfo, "request",
 			slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Int("status", rec.status),
@@ -199,6 +214,17 @@ func (a *App) chartData(w http.ResponseWriter, r *http.Request) {
 	costJSON, _ := json.Marshal(cost.From(ctx).Snapshot())
 	w.Header().Set("X-Cost", string(costJSON))
 	writeJSON(w, http.StatusOK, data)
+}
+
+// route registers a handler and records, for the request's metrics, the
+// pattern it matched: a route label of bounded cardinality, unlike the path.
+func route(mux *http.ServeMux, pattern string, h http.Handler) {
+	mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info, _ := r.Context().Value(requestInfoKey{}).(*requestInfo); info != nil {
+			info.route = pattern
+		}
+		h.ServeHTTP(w, r)
+	}))
 }
 
 // noteUser records the signed-in user's id in the request's log context.

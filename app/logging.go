@@ -14,6 +14,8 @@ type requestInfoKey struct{}
 type requestInfo struct {
 	id     string
 	userID atomic.Int64
+	// route is the pattern the request matched, set by the mux's handler.
+	route string
 }
 
 // NewLogger returns the structured logger: JSON (or text) lines, each with

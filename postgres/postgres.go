@@ -8,10 +8,12 @@ import (
 	"embed"
 	"fmt"
 	"io/fs"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/jackc/tern/v2/migrate"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dashgraph/dashgraph/cost"
 )
@@ -78,22 +80,54 @@ func (db *DB) Migrate(ctx context.Context) error {
 	return nil
 }
 
-// tracer counts Postgres round trips in the request's cost: a query, a
-// batch (however many statements it holds) or a COPY is one.
+// tracer counts Postgres round trips in the request's cost and in the
+// process's metrics: a query, or a batch however many statements it holds.
 type tracer struct{}
 
-func (tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+type startKey struct{}
+
+var (
+	queryDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "dashgraph_db_query_duration_seconds",
+		Help:    "Postgres round trips (a batch is one), by kind (query or batch) and result.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	}, []string{"kind", "result"})
+)
+
+// Collectors are the Postgres metrics, for the server's registry.
+func Collectors() []prometheus.Collector { return []prometheus.Collector{queryDuration} }
+
+func (tracer) start(ctx context.Context) context.Context {
 	cost.From(ctx).DBQuery()
-	return ctx
+	return context.WithValue(ctx, startKey{}, time.Now())
 }
 
-func (tracer) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (tracer) end(ctx context.Context, kind string, err error) {
+	start, ok := ctx.Value(startKey{}).(time.Time)
+	if !ok {
+		return
+	}
+	result := "ok"
+	if err != nil {
+		result = "error"
+	}
+	queryDuration.WithLabelValues(kind, result).Observe(time.Since(start).Seconds())
+}
 
-func (tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	cost.From(ctx).DBQuery()
-	return ctx
+func (t tracer) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	return t.start(ctx)
+}
+
+func (t tracer) TraceQueryEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryEndData) {
+	t.end(ctx, "query", d.Err)
+}
+
+func (t tracer) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return t.start(ctx)
 }
 
 func (tracer) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
 
-func (tracer) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
+func (t tracer) TraceBatchEnd(ctx context.Context, _ *pgx.Conn, d pgx.TraceBatchEndData) {
+	t.end(ctx, "batch", d.Err)
+}
