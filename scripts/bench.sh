@@ -142,10 +142,13 @@ COMMIT;
 SQL
 fi
 
+# Ports are taken below Linux's ephemeral range (32768 and up), where the
+# source ports of outgoing connections (to Postgres, Redis, the servers)
+# would collide with them unseen by the probe below.
 free_port() {
   local p
   for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 40000))
+    p=$((20000 + RANDOM % 12000))
     if ! (: <"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
   die "no free port"
