@@ -41,6 +41,7 @@ type App struct {
 	auth      *auth.Service
 	analytics *analytics.Service
 	charts    *cache.Charts
+	limiter   *ratelimit.Limiter
 	admin     *admin.Service
 	handler   http.Handler
 
@@ -84,6 +85,9 @@ func New(ctx context.Context, cfg Config, log *slog.Logger) (*App, error) {
 		httpDuration, graphqlDuration)
 	a.registry.MustRegister(postgres.Collectors()...)
 	a.cache = cache.New(client, cfg.RedisKeyPrefix, cfg.Cache, db, a.registry, log)
+	if cfg.RateLimit {
+		a.limiter = ratelimit.NewLimiter(cfg.RedisKeyPrefix+"rl:", client != nil, a.registry)
+	}
 	audit := log.With("log", "audit")
 	a.auth = auth.NewService(a.cache.Auth(db), tokens, passwords, a.cache, cfg.RefreshTokenTTL, audit)
 	a.analytics = analytics.NewService(a.cache.Analytics(db), cfg.TimeZone)
@@ -179,22 +183,18 @@ func (a *App) ServeListener(ctx context.Context, ln net.Listener) error {
 func (a *App) routes() http.Handler {
 	loaderCfg := loaders.Config{
 		Auth: a.auth, Charts: a.charts, Contexts: a.cache.Contexts(), Dashboards: a.analytics,
-		Prefetch: a.cache.PrefetchDashboard, Batching: a.cfg.Batching,
+		Batching: a.cfg.Batching,
 	}
 	withUser := func(h http.Handler) http.Handler {
 		h = loaders.Middleware(loaderCfg)(h)
 		return auth.Middleware(a.tokens, !a.cfg.DevMode, writeError)(noteUser(h))
 	}
-	limited := func(h http.Handler) http.Handler { return h }
-	if a.cfg.RateLimit {
-		limiter := ratelimit.NewLimiter(a.cache, a.cfg.RedisKeyPrefix+"rl:", a.registry)
-		limited = ratelimit.Middleware(limiter, ratelimit.Config{Limits: a.cfg.RateLimits, TrustedProxies: a.cfg.TrustedProxies}, writeError)
-	}
+
 	gql := newGraphQL(a.cfg, a.log, &resolvers.Resolver{Auth: a.auth, Analytics: a.analytics, Admin: a.admin, Cache: a.cache})
 
 	mux := http.NewServeMux()
-	route(mux, "POST /graphql", withUser(jsonBody(limited(gql))))
-	route(mux, "GET /api/charts/{id}/data", withUser(limited(http.HandlerFunc(a.chartData))))
+	route(mux, "POST /graphql", withUser(jsonBody(a.firstTrip(gql))))
+	route(mux, "GET /api/charts/{id}/data", withUser(a.firstTrip(http.HandlerFunc(a.chartData))))
 	route(mux, "GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeText(w, "ok") }))
 	route(mux, "GET /readyz", http.HandlerFunc(a.ready))
 	route(mux, "GET /metrics", promhttp.HandlerFor(a.registry, promhttp.HandlerOpts{Registry: a.registry}))

@@ -167,3 +167,28 @@ func TestLimitingGoesOnWithoutRedis(t *testing.T) {
 		t.Fatalf("with Redis dead, %d of 25 sign-ins answered, want 20", answered)
 	}
 }
+
+// TestWarmDashboardWithLimiting: with rate limiting on and a real Redis,
+// the limit checks ride in the request's first round trip: a warm dashboard
+// query is still no Postgres query and at most two Redis round trips.
+func TestWarmDashboardWithLimiting(t *testing.T) {
+	srv := limitedInstances(t, 1, "redis://127.0.0.1:6379/0")[0]
+	token := login(t, seed.AnalystEmail)
+	var id int64
+	if err := pool.QueryRow(t.Context(), `SELECT id FROM dashboards WHERE name = $1`, seed.PracticeOverview).Scan(&id); err != nil {
+		t.Fatal(err)
+	}
+	dashboardOn(t, srv, token, id)
+	r, charts := dashboardOn(t, srv, token, id)
+	if c := r.Extensions.Cost; c.DBQueries != 0 || c.RedisRoundTrips > 2 {
+		t.Fatalf("warm dashboard with limiting: %+v, want 0 DB queries and at most 2 round trips", *c)
+	}
+	for i, c := range charts {
+		if !c.FromCache {
+			t.Fatalf("chart %d not from the cache", i)
+		}
+	}
+	if r.Header.Get("RateLimit-Limit") != "200" {
+		t.Fatalf("RateLimit-Limit %q", r.Header.Get("RateLimit-Limit"))
+	}
+}

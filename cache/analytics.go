@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/dashgraph/dashgraph/analytics"
-	"github.com/dashgraph/dashgraph/auth"
 	"github.com/dashgraph/dashgraph/rbac"
 )
 
@@ -48,23 +47,6 @@ func (a *Analytics) Generation(ctx context.Context, dataSourceID int64) (int64, 
 		return a.Store.Generation(ctx, dataSourceID)
 	})
 	return g, err
-}
-
-// PrefetchDashboard fetches, in one round trip, everything a dashboard
-// query looks up before its charts' data: the token check's keys and the
-// dashboard's. With the charts' data in one more, a warm dashboard query
-// makes two round trips.
-func (c *Cache) PrefetchDashboard(ctx context.Context, p auth.Principal, dashboardID int64) {
-	a := Auth{c: c}
-	keys := a.viewerKeys(ctx, p)
-	names := make([]string, 0, len(keys)+1)
-	for _, k := range keys {
-		names = append(names, k.name)
-	}
-	if c.on(ctx, kindDashboard) {
-		names = append(names, c.keyID(segDashboard, dashboardID))
-	}
-	c.prefetch(ctx, names)
 }
 
 // chartPlanner is the analytics service: it plans charts and computes

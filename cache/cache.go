@@ -21,6 +21,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/redis/go-redis/v9"
+
 	"github.com/dashgraph/dashgraph/auth"
 	"github.com/dashgraph/dashgraph/cost"
 )
@@ -209,24 +211,47 @@ func (c *Cache) lookup(ctx context.Context, keys []key) []slot {
 	return out
 }
 
-// prefetch fetches keys in one round trip for later lookups of the same
-// request, so that keys needed by different parts of a request share it.
-func (c *Cache) prefetch(ctx context.Context, keys []string) {
-	if len(keys) == 0 {
-		return
+// Prefetch reads keys in one round trip for the request's later lookups,
+// with whatever commands also adds to the same Redis pipeline (the rate
+// limiter's checks). It reports whether those ran on Redis. Keys found are
+// kept for the lookups of the request; absent ones are looked up (and
+// leased) again when needed.
+func (c *Cache) Prefetch(ctx context.Context, keys []string, also func(redis.Pipeliner)) bool {
+	if len(keys) == 0 && also == nil {
+		return false
 	}
 	req := requestFrom(ctx)
-	slots, trips, err := c.store.getOrLease(ctx, keys, req.token, leaseTTL)
-	c.countTrips(ctx, trips)
+	values, ran, err := c.store.peek(ctx, keys, also)
+	if ran || len(keys) > 0 {
+		c.countTrips(ctx, 1)
+	}
 	if err != nil {
-		// The lookups will ask again and read through when that fails too.
-		return
+		return false
 	}
 	req.mu.Lock()
 	defer req.mu.Unlock()
-	for i, k := range keys {
-		req.ahead[k] = slots[i]
+	for i, v := range values {
+		if v != nil {
+			req.ahead[keys[i]] = classify(v, req.token)
+		}
 	}
+	return ran
+}
+
+// PrefetchKeys are the keys a request of p reads first: its token check's
+// and, with a dashboard id (0 for none), the dashboard's. With them read by
+// Prefetch, and the dashboard's chart data in one more round trip, a warm
+// dashboard query makes two.
+func (c *Cache) PrefetchKeys(ctx context.Context, p auth.Principal, dashboardID int64) []string {
+	a := Auth{c: c}
+	var names []string
+	for _, k := range a.viewerKeys(ctx, p) {
+		names = append(names, k.name)
+	}
+	if dashboardID > 0 && c.on(ctx, kindDashboard) {
+		names = append(names, c.keyID(segDashboard, dashboardID))
+	}
+	return names
 }
 
 // countTrips adds round trips to the request's cost; a failed round trip

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // memoryStore is the store in process memory, for a single instance
@@ -78,6 +80,19 @@ func (m *memoryStore) getOrLease(_ context.Context, keys []string, token string,
 		out[i] = classify(e.value, token)
 	}
 	return out, 1, nil
+}
+
+func (m *memoryStore) peek(_ context.Context, keys []string, _ func(redis.Pipeliner)) ([][]byte, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.now()
+	out := make([][]byte, len(keys))
+	for i, k := range keys {
+		if e, ok := m.live(k, now); ok {
+			out[i] = e.value
+		}
+	}
+	return out, false, nil
 }
 
 func (m *memoryStore) fill(_ context.Context, entries []entry, token string) error {

@@ -2,7 +2,6 @@ package cache
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -117,18 +116,4 @@ func (c *Cache) Warm(ctx context.Context, dashboards analytics.Store, n int) err
 	}
 	c.log.InfoContext(ctx, "cache warmed")
 	return nil
-}
-
-// ErrNoRedis is returned by Redis when the cache runs in process memory.
-var ErrNoRedis = errors.New("no Redis configured")
-
-// Redis runs fn with the Redis client through the cache's circuit breaker,
-// so that other users of Redis (the rate limiter) fail fast with the
-// caches when it is down. It returns ErrNoRedis on the in-memory store.
-func (c *Cache) Redis(ctx context.Context, op string, fn func(redis.UniversalClient) error) error {
-	rs, ok := c.store.(*redisStore)
-	if !ok {
-		return ErrNoRedis
-	}
-	return rs.do(ctx, op, func() error { return fn(rs.client) })
 }

@@ -200,6 +200,30 @@ func (s *redisStore) getOrLease(ctx context.Context, keys []string, token string
 	return out, 2, err
 }
 
+func (s *redisStore) peek(ctx context.Context, keys []string, also func(redis.Pipeliner)) ([][]byte, bool, error) {
+	out := make([][]byte, len(keys))
+	err := s.do(ctx, "prefetch", func() error {
+		pipe := s.client.Pipeline()
+		cmds := make([]*redis.StringCmd, len(keys))
+		for i, k := range keys {
+			cmds[i] = pipe.Get(ctx, k)
+		}
+		if also != nil {
+			also(pipe)
+		}
+		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+			return err
+		}
+		for i, c := range cmds {
+			if raw, err := c.Bytes(); err == nil {
+				out[i] = raw
+			}
+		}
+		return nil
+	})
+	return out, err == nil, err
+}
+
 func (s *redisStore) fill(ctx context.Context, entries []entry, token string) error {
 	keys := make([]string, len(entries))
 	for i, e := range entries {

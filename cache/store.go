@@ -3,6 +3,8 @@ package cache
 import (
 	"context"
 	"time"
+
+	"github.com/redis/go-redis/v9"
 )
 
 // store is the key-value store behind the caches: Redis, or process memory
@@ -22,6 +24,10 @@ type store interface {
 	// values, it is one round trip; when some are absent, two.
 	// It returns how many round trips it made.
 	getOrLease(ctx context.Context, keys []string, token string, leaseTTL time.Duration) ([]slot, int, error)
+	// peek reads keys in one round trip without leasing the absent ones
+	// (nil values), with whatever commands also adds to the same pipeline
+	// on Redis; it reports whether those ran.
+	peek(ctx context.Context, keys []string, also func(redis.Pipeliner)) ([][]byte, bool, error)
 	// fill stores values under keys still leased to token; others are
 	// left alone (their lease was cancelled by an invalidation, or expired).
 	fill(ctx context.Context, entries []entry, token string) error

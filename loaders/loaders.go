@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/graph-gophers/dataloader/v7"
@@ -47,9 +46,6 @@ type Config struct {
 	Charts     Charts
 	Contexts   UserContexts
 	Dashboards Dashboards
-	// Prefetch, when set, fetches in one round trip what a dashboard query
-	// reads before its charts: the token check and the dashboard.
-	Prefetch func(ctx context.Context, p auth.Principal, dashboardID int64)
 	// BatchWait is how long a chart-data batch waits for more keys when it is
 	// not flushed explicitly. Zero uses 2 ms.
 	BatchWait time.Duration
@@ -61,7 +57,6 @@ type Config struct {
 // Loaders are one request's loaders.
 type Loaders struct {
 	cfg       Config
-	viewed    atomic.Bool
 	viewer    func() (*rbac.UserContext, error)
 	contexts  *dataloader.Loader[int64, *rbac.UserContext]
 	charts    Charts
@@ -97,7 +92,6 @@ func Middleware(cfg Config) func(http.Handler) http.Handler {
 func New(ctx context.Context, cfg Config) *Loaders {
 	l := &Loaders{cfg: cfg, charts: cfg.Charts}
 	l.viewer = sync.OnceValues(func() (*rbac.UserContext, error) {
-		l.viewed.Store(true)
 		p, ok := auth.PrincipalFrom(ctx)
 		if !ok {
 			return nil, auth.ErrNoToken
@@ -131,14 +125,9 @@ func Viewer(ctx context.Context) (*rbac.UserContext, error) {
 	return For(ctx).viewer()
 }
 
-// Dashboard returns a dashboard for the viewer. When it is the request's
-// first need of the viewer, the token check and the dashboard are fetched
-// from the cache in one round trip.
+// Dashboard returns a dashboard for the viewer.
 func Dashboard(ctx context.Context, id int64) (*analytics.Dashboard, error) {
 	l := For(ctx)
-	if p, ok := auth.PrincipalFrom(ctx); ok && l.cfg.Prefetch != nil && !l.viewed.Load() {
-		l.cfg.Prefetch(ctx, p, id)
-	}
 	u, err := l.viewer()
 	if err != nil {
 		return nil, err

@@ -4,33 +4,45 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"io"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
 
 	"github.com/dashgraph/dashgraph/cache"
 	"github.com/dashgraph/dashgraph/cache/redistest"
 	"github.com/dashgraph/dashgraph/ratelimit"
 )
 
-// newLimiter returns a limiter on the Redis at url, through a cache's
-// breaker, under a fresh key prefix.
-func newLimiter(t *testing.T, url string) *ratelimit.Limiter {
+// limiter decides checks on the Redis at url, under a fresh key prefix,
+// each in a pipeline of its own, as a request's first round trip does.
+type limiter struct {
+	*ratelimit.Limiter
+	client redis.UniversalClient
+}
+
+func newLimiter(t *testing.T, url string) limiter {
 	t.Helper()
 	client, err := cache.NewRedisClient(cache.RedisConfig{URL: url, PoolSize: 60})
 	if err != nil {
 		t.Fatal(err)
 	}
-	c := cache.New(client, "unused:", cache.Flags{}, nil, prometheus.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil)))
-	t.Cleanup(func() { _ = c.Close() })
+	t.Cleanup(func() { _ = client.Close() })
 	var b [6]byte
 	_, _ = rand.Read(b[:])
-	return ratelimit.NewLimiter(c, "rltest:"+hex.EncodeToString(b[:])+":", prometheus.NewRegistry())
+	return limiter{ratelimit.NewLimiter("rltest:"+hex.EncodeToString(b[:])+":", true, prometheus.NewRegistry()), client}
+}
+
+func (l limiter) Allow(ctx context.Context, kind ratelimit.Kind, limit ratelimit.Limit, key string) ratelimit.Decision {
+	return l.Decide(ctx, []ratelimit.Check{{Kind: kind, Limit: limit, Key: key}}, func(queue func(redis.Pipeliner)) bool {
+		pipe := l.client.Pipeline()
+		queue(pipe)
+		_, err := pipe.Exec(ctx)
+		return err == nil
+	})[0]
 }
 
 func TestParseLimit(t *testing.T) {
