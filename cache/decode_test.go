@@ -11,7 +11,7 @@ func sampleContext() *rbac.UserContext {
 	parent := int64(1)
 	return &rbac.UserContext{
 		UserID: 42, Email: "analyst@dashgraph.test", Name: "Ana Analyst",
-		Roles: []rbac.RoleGrant{{RoleID: 3, Name: "analyst", Permissions: []string{rbac.AnalyticsReadOrganization, rbac.ProfileReadOwn}}},
+		Roles:         []rbac.RoleGrant{{RoleID: 3, Name: "analyst", Permissions: []string{rbac.AnalyticsReadOrganization, rbac.ProfileReadOwn}}},
 		Organizations: []rbac.Organization{{ID: 2, Name: "Bend Health North", Slug: "bend-north", ParentID: &parent}},
 		Accessible: []rbac.Organization{{ID: 2, Name: "Bend Health North", Slug: "bend-north", ParentID: &parent},
 			{ID: 3, Name: "North Pediatrics", Slug: "bend-north-peds", ParentID: &parent}},
