@@ -1,7 +1,6 @@
 package analytics
 
 import (
-	"fmt"
 	"regexp"
 	"slices"
 	"strconv"
@@ -467,13 +466,4 @@ func parseDate(field, s string) (time.Time, error) {
 		return time.Time{}, badInput("%s %q is not a date in YYYY-MM-DD form", field, s)
 	}
 	return t, nil
-}
-
-// String returns the measure keys of the configuration, for logs.
-func (c ChartConfig) String() string {
-	keys := make([]string, len(c.Series))
-	for i, s := range c.Series {
-		keys[i] = s.Measure
-	}
-	return fmt.Sprintf("%s %s [%s]", c.Type, c.Frequency, strings.Join(keys, ","))
 }

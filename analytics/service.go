@@ -192,7 +192,6 @@ func (s *Service) Run(ctx context.Context, plans []*Plan) ([]*ChartData, []error
 	out := make([]*ChartData, len(plans))
 	errs := make([]error, len(plans))
 	var queries []Query
-	var queried []*Plan
 	seen := make(map[string]int, len(plans))
 	for _, p := range plans {
 		if _, ok := seen[p.Key()]; ok {
@@ -206,7 +205,6 @@ func (s *Service) Run(ctx context.Context, plans []*Plan) ([]*ChartData, []error
 		}
 		seen[p.Key()] = len(queries)
 		queries = append(queries, p.Query())
-		queried = append(queried, p)
 	}
 	var rows [][]Row
 	var rowErrs []error
