@@ -77,7 +77,7 @@ type PageInfo struct {
 type Service struct {
 	store Store
 	inv   invalidation.Invalidator
-	audit *slog.Logger
+	log   *slog.Logger
 	now   func() time.Time
 	// hash hashes a new user's password.
 	hash func(string) (string, error)
@@ -85,24 +85,29 @@ type Service struct {
 
 // NewService returns the admin service.
 func NewService(store Store, inv invalidation.Invalidator, hash func(string) (string, error), audit *slog.Logger) *Service {
-	return &Service{store: store, inv: inv, audit: audit, now: time.Now, hash: hash}
+	return &Service{store: store, inv: inv, log: audit, now: time.Now, hash: hash}
 }
 
-// write is the one path every administrative write takes: run it (in the
-// store's transaction, which records its invalidations in the outbox),
-// audit it, and apply its invalidations before returning.
-func (s *Service) write(ctx context.Context, actor *rbac.UserContext, action, target string, fn func() ([]invalidation.Event, error)) error {
+// write is the one path every administrative write takes: run it in the
+// store's transaction, which records its invalidations in the outbox, and
+// apply its invalidations before returning.
+func (s *Service) write(ctx context.Context, fn func() ([]invalidation.Event, error)) error {
 	events, err := fn()
-	result := "ok"
-	if err != nil {
-		result = string(apperr.CodeOf(err))
-	}
-	s.audit.InfoContext(ctx, "audit", "actor", actor.UserID, "action", action, "target", target, "result", result)
 	if err != nil {
 		return err
 	}
 	s.inv.Invalidate(ctx, events)
 	return nil
+}
+
+// audit logs the one audit line of an administrative action, denied and
+// failed ones included; every write method defers it with its error.
+func (s *Service) audit(ctx context.Context, actor *rbac.UserContext, action, target string, err *error) {
+	result := "ok"
+	if *err != nil {
+		result = string(apperr.CodeOf(*err))
+	}
+	s.log.InfoContext(ctx, "audit", "actor", actor.UserID, "action", action, "target", target, "result", result)
 }
 
 // reach is how far an actor's manage permission goes: everywhere, or the

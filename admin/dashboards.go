@@ -51,7 +51,8 @@ func (s *Service) managedDashboard(ctx context.Context, actor *rbac.UserContext,
 
 // CreateDashboard creates a dashboard; a dashboard shared with every
 // analytics reader needs dashboards:manage:all.
-func (s *Service) CreateDashboard(ctx context.Context, actor *rbac.UserContext, in DashboardInput) (*analytics.Dashboard, error) {
+func (s *Service) CreateDashboard(ctx context.Context, actor *rbac.UserContext, in DashboardInput) (_ *analytics.Dashboard, err error) {
+	defer s.audit(ctx, actor, "create_dashboard", in.Name, &err)
 	r, err := reachOf(actor, "dashboards")
 	if err != nil {
 		return nil, err
@@ -66,7 +67,7 @@ func (s *Service) CreateDashboard(ctx context.Context, actor *rbac.UserContext, 
 		return nil, err
 	}
 	var id int64
-	err = s.write(ctx, actor, "create_dashboard", in.Name, func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		var events Events
 		id, events, err = s.store.CreateDashboard(ctx, in, actor.UserID)
 		return events, err
@@ -78,7 +79,8 @@ func (s *Service) CreateDashboard(ctx context.Context, actor *rbac.UserContext, 
 }
 
 // UpdateDashboard changes a dashboard's name or description.
-func (s *Service) UpdateDashboard(ctx context.Context, actor *rbac.UserContext, id int64, in UpdateDashboardInput) (*analytics.Dashboard, error) {
+func (s *Service) UpdateDashboard(ctx context.Context, actor *rbac.UserContext, id int64, in UpdateDashboardInput) (_ *analytics.Dashboard, err error) {
+	defer s.audit(ctx, actor, "update_dashboard", dashboardTarget(id), &err)
 	if _, _, err := s.managedDashboard(ctx, actor, id); err != nil {
 		return nil, err
 	}
@@ -89,7 +91,7 @@ func (s *Service) UpdateDashboard(ctx context.Context, actor *rbac.UserContext, 
 		}
 		in.Name = &name
 	}
-	err := s.write(ctx, actor, "update_dashboard", dashboardTarget(id), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		return s.store.UpdateDashboard(ctx, id, in)
 	})
 	if err != nil {
@@ -99,7 +101,8 @@ func (s *Service) UpdateDashboard(ctx context.Context, actor *rbac.UserContext, 
 }
 
 // SetDashboardCharts sets a dashboard's charts, in order.
-func (s *Service) SetDashboardCharts(ctx context.Context, actor *rbac.UserContext, id int64, chartIDs []int64) (*analytics.Dashboard, error) {
+func (s *Service) SetDashboardCharts(ctx context.Context, actor *rbac.UserContext, id int64, chartIDs []int64) (_ *analytics.Dashboard, err error) {
+	defer s.audit(ctx, actor, "reorder_dashboard_charts", dashboardTarget(id), &err)
 	d, r, err := s.managedDashboard(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -107,7 +110,7 @@ func (s *Service) SetDashboardCharts(ctx context.Context, actor *rbac.UserContex
 	if err := s.checkCharts(ctx, r, d.OrganizationID, chartIDs); err != nil {
 		return nil, err
 	}
-	err = s.write(ctx, actor, "reorder_dashboard_charts", dashboardTarget(id), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		return s.store.SetDashboardCharts(ctx, id, chartIDs)
 	})
 	if err != nil {
@@ -117,11 +120,12 @@ func (s *Service) SetDashboardCharts(ctx context.Context, actor *rbac.UserContex
 }
 
 // DeleteDashboard deletes a dashboard.
-func (s *Service) DeleteDashboard(ctx context.Context, actor *rbac.UserContext, id int64) error {
+func (s *Service) DeleteDashboard(ctx context.Context, actor *rbac.UserContext, id int64) (err error) {
+	defer s.audit(ctx, actor, "delete_dashboard", dashboardTarget(id), &err)
 	if _, _, err := s.managedDashboard(ctx, actor, id); err != nil {
 		return err
 	}
-	return s.write(ctx, actor, "delete_dashboard", dashboardTarget(id), func() (Events, error) {
+	return s.write(ctx, func() (Events, error) {
 		return s.store.DeleteDashboard(ctx, id)
 	})
 }
@@ -143,7 +147,8 @@ func (s *Service) managedChart(ctx context.Context, actor *rbac.UserContext, id 
 }
 
 // CreateChart creates a chart definition with a validated configuration.
-func (s *Service) CreateChart(ctx context.Context, actor *rbac.UserContext, in ChartInput) (*analytics.Chart, error) {
+func (s *Service) CreateChart(ctx context.Context, actor *rbac.UserContext, in ChartInput) (_ *analytics.Chart, err error) {
+	defer s.audit(ctx, actor, "create_chart", in.Name, &err)
 	r, err := reachOf(actor, "dashboards")
 	if err != nil {
 		return nil, err
@@ -158,7 +163,7 @@ func (s *Service) CreateChart(ctx context.Context, actor *rbac.UserContext, in C
 		return nil, err
 	}
 	var id int64
-	err = s.write(ctx, actor, "create_chart", in.Name, func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		var events Events
 		id, events, err = s.store.CreateChart(ctx, in, actor.UserID)
 		return events, err
@@ -170,7 +175,8 @@ func (s *Service) CreateChart(ctx context.Context, actor *rbac.UserContext, in C
 }
 
 // UpdateChart changes a chart definition and bumps its version.
-func (s *Service) UpdateChart(ctx context.Context, actor *rbac.UserContext, id int64, in UpdateChartInput) (*analytics.Chart, error) {
+func (s *Service) UpdateChart(ctx context.Context, actor *rbac.UserContext, id int64, in UpdateChartInput) (_ *analytics.Chart, err error) {
+	defer s.audit(ctx, actor, "update_chart", chartTarget(id), &err)
 	if err := s.managedChart(ctx, actor, id); err != nil {
 		return nil, err
 	}
@@ -188,7 +194,7 @@ func (s *Service) UpdateChart(ctx context.Context, actor *rbac.UserContext, id i
 		}
 		in.Config = &cfg
 	}
-	err := s.write(ctx, actor, "update_chart", chartTarget(id), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		return s.store.UpdateChart(ctx, id, in)
 	})
 	if err != nil {
@@ -198,22 +204,24 @@ func (s *Service) UpdateChart(ctx context.Context, actor *rbac.UserContext, id i
 }
 
 // DeleteChart deletes a chart definition and takes it off every dashboard.
-func (s *Service) DeleteChart(ctx context.Context, actor *rbac.UserContext, id int64) error {
+func (s *Service) DeleteChart(ctx context.Context, actor *rbac.UserContext, id int64) (err error) {
+	defer s.audit(ctx, actor, "delete_chart", chartTarget(id), &err)
 	if err := s.managedChart(ctx, actor, id); err != nil {
 		return err
 	}
-	return s.write(ctx, actor, "delete_chart", chartTarget(id), func() (Events, error) {
+	return s.write(ctx, func() (Events, error) {
 		return s.store.DeleteChart(ctx, id)
 	})
 }
 
 // MarkDataSourceReloaded bumps a data source's generation.
-func (s *Service) MarkDataSourceReloaded(ctx context.Context, actor *rbac.UserContext, id int64) (*DataSource, error) {
+func (s *Service) MarkDataSourceReloaded(ctx context.Context, actor *rbac.UserContext, id int64) (_ *DataSource, err error) {
+	defer s.audit(ctx, actor, "mark_data_source_reloaded", fmt.Sprintf("data_source:%d", id), &err)
 	if err := actor.Require(rbac.DataSourcesManageAll); err != nil {
 		return nil, err
 	}
 	var ds *DataSource
-	err := s.write(ctx, actor, "mark_data_source_reloaded", fmt.Sprintf("data_source:%d", id), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		var events Events
 		var err error
 		ds, events, err = s.store.MarkDataSourceReloaded(ctx, id)

@@ -1,9 +1,10 @@
 package admin_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"slices"
 	"strings"
@@ -40,6 +41,7 @@ func (r *recorder) take() []string {
 
 type fixture struct {
 	t      *testing.T
+	logs   *bytes.Buffer
 	db     *postgres.DB
 	rec    *recorder
 	admin  *admin.Service
@@ -65,8 +67,9 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	rec := &recorder{}
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	f := &fixture{t: t, db: db, rec: rec, tokens: tokens,
+	logs := &bytes.Buffer{}
+	log := slog.New(slog.NewJSONHandler(logs, nil))
+	f := &fixture{t: t, logs: logs, db: db, rec: rec, tokens: tokens,
 		admin: admin.NewService(db, rec, passwords.Hash, log),
 		auth:  auth.NewService(db, tokens, passwords, rec, time.Hour, log),
 	}
@@ -339,5 +342,54 @@ func checkOutbox(t *testing.T, db *postgres.DB, events []invalidation.Event) {
 		if kind != string(e.Kind) || key != e.Key {
 			t.Fatalf("outbox row %d is %s:%s, want %s:%s", e.OutboxID, kind, key, e.Kind, e.Key)
 		}
+	}
+}
+
+// TestAuditLines: each sign-in, logout, revocation and administrative write
+// logs one audit line with actor, action, target and result, and never a
+// password or a token.
+func TestAuditLines(t *testing.T) {
+	f := newFixture(t)
+	ctx := t.Context()
+	org := f.org("audit-org", nil)
+	f.logs.Reset()
+	u, err := f.admin.CreateUser(ctx, f.actor, admin.CreateUserInput{Email: "audited@events.test", Name: "A", Password: "secret-password-1", OrganizationIDs: []int64{org}})
+	f.must(err)
+	s, err := f.auth.Login(ctx, "audited@events.test", "secret-password-1")
+	f.must(err)
+	_, _ = f.auth.Login(ctx, "audited@events.test", "wrong-password-1")
+	p, _ := f.tokens.Verify(s.AccessToken)
+	f.must(f.auth.Logout(ctx, p))
+	f.must(f.admin.RevokeUserTokens(ctx, f.actor, u.ID))
+	contexts, _ := f.db.UserContexts(ctx, []int64{u.ID})
+	if _, err := f.admin.CreateRole(ctx, contexts[u.ID], admin.CreateRoleInput{Name: "nope"}); err == nil {
+		t.Fatal("a user without roles:manage created a role")
+	}
+
+	logged := f.logs.String()
+	for _, secret := range []string{"secret-password-1", "wrong-password-1", s.AccessToken, s.RefreshToken} {
+		if strings.Contains(logged, secret) {
+			t.Fatalf("the audit log holds a secret: %q", secret)
+		}
+	}
+	var got []string
+	for _, line := range strings.Split(strings.TrimSpace(logged), "\n") {
+		var l map[string]any
+		if err := json.Unmarshal([]byte(line), &l); err != nil {
+			t.Fatalf("not a JSON line: %s", line)
+		}
+		if l["msg"] != "audit" {
+			continue
+		}
+		for _, k := range []string{"actor", "action", "target", "result"} {
+			if _, ok := l[k]; !ok {
+				t.Fatalf("audit line without %s: %s", k, line)
+			}
+		}
+		got = append(got, fmt.Sprintf("%v:%v", l["action"], l["result"]))
+	}
+	want := []string{"create_user:ok", "login:ok", "login:UNAUTHENTICATED", "logout:ok", "revoke_user_tokens:ok", "create_role:FORBIDDEN"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("audit lines %v, want %v", got, want)
 	}
 }

@@ -36,7 +36,8 @@ func (s *Service) Organizations(ctx context.Context, actor *rbac.UserContext, fi
 
 // CreateOrganization creates an organization under a parent in the actor's
 // reach; top-level organizations need organizations:manage:all.
-func (s *Service) CreateOrganization(ctx context.Context, actor *rbac.UserContext, in CreateOrganizationInput) (*rbac.Organization, error) {
+func (s *Service) CreateOrganization(ctx context.Context, actor *rbac.UserContext, in CreateOrganizationInput) (_ *rbac.Organization, err error) {
+	defer s.audit(ctx, actor, "create_organization", in.Slug, &err)
 	r, err := reachOf(actor, "organizations")
 	if err != nil {
 		return nil, err
@@ -56,7 +57,7 @@ func (s *Service) CreateOrganization(ctx context.Context, actor *rbac.UserContex
 		}
 	}
 	var org *rbac.Organization
-	err = s.write(ctx, actor, "create_organization", in.Slug, func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		var events Events
 		org, events, err = s.store.CreateOrganization(ctx, in)
 		return events, err
@@ -80,7 +81,8 @@ func (s *Service) managedOrg(ctx context.Context, actor *rbac.UserContext, id in
 }
 
 // UpdateOrganization renames an organization or changes its slug.
-func (s *Service) UpdateOrganization(ctx context.Context, actor *rbac.UserContext, id int64, in UpdateOrganizationInput) (*rbac.Organization, error) {
+func (s *Service) UpdateOrganization(ctx context.Context, actor *rbac.UserContext, id int64, in UpdateOrganizationInput) (_ *rbac.Organization, err error) {
+	defer s.audit(ctx, actor, "update_organization", orgTarget(id), &err)
 	if _, err := s.managedOrg(ctx, actor, id); err != nil {
 		return nil, err
 	}
@@ -97,7 +99,7 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor *rbac.UserContex
 		}
 	}
 	var org *rbac.Organization
-	err := s.write(ctx, actor, "update_organization", orgTarget(id), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		var events Events
 		var err error
 		org, events, err = s.store.UpdateOrganization(ctx, id, in)
@@ -109,7 +111,8 @@ func (s *Service) UpdateOrganization(ctx context.Context, actor *rbac.UserContex
 // MoveOrganization moves an organization under a new parent (or to the top,
 // with organizations:manage:all). Both must be in the actor's reach; a move
 // under the organization's own subtree is refused by the store.
-func (s *Service) MoveOrganization(ctx context.Context, actor *rbac.UserContext, id int64, parentID *int64) (*rbac.Organization, error) {
+func (s *Service) MoveOrganization(ctx context.Context, actor *rbac.UserContext, id int64, parentID *int64) (_ *rbac.Organization, err error) {
+	defer s.audit(ctx, actor, "move_organization", orgTarget(id), &err)
 	r, err := s.managedOrg(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -123,7 +126,7 @@ func (s *Service) MoveOrganization(ctx context.Context, actor *rbac.UserContext,
 		}
 	}
 	var org *rbac.Organization
-	err = s.write(ctx, actor, "move_organization", orgTarget(id), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		var events Events
 		org, events, err = s.store.MoveOrganization(ctx, id, parentID)
 		return events, err

@@ -83,7 +83,8 @@ func (s *Service) managedRole(ctx context.Context, actor *rbac.UserContext, id i
 }
 
 // CreateRole creates a role owned by an organization, or a system role.
-func (s *Service) CreateRole(ctx context.Context, actor *rbac.UserContext, in CreateRoleInput) (*Role, error) {
+func (s *Service) CreateRole(ctx context.Context, actor *rbac.UserContext, in CreateRoleInput) (_ *Role, err error) {
+	defer s.audit(ctx, actor, "create_role", in.Name, &err)
 	r, err := reachOf(actor, "roles")
 	if err != nil {
 		return nil, err
@@ -103,7 +104,7 @@ func (s *Service) CreateRole(ctx context.Context, actor *rbac.UserContext, in Cr
 		return nil, err
 	}
 	var role *Role
-	err = s.write(ctx, actor, "create_role", in.Name, func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		var events Events
 		role, events, err = s.store.CreateRole(ctx, in)
 		return events, err
@@ -112,7 +113,8 @@ func (s *Service) CreateRole(ctx context.Context, actor *rbac.UserContext, in Cr
 }
 
 // UpdateRole renames a role or changes its description.
-func (s *Service) UpdateRole(ctx context.Context, actor *rbac.UserContext, id int64, in UpdateRoleInput) (*Role, error) {
+func (s *Service) UpdateRole(ctx context.Context, actor *rbac.UserContext, id int64, in UpdateRoleInput) (_ *Role, err error) {
+	defer s.audit(ctx, actor, "update_role", roleTarget(id), &err)
 	if _, _, err := s.managedRole(ctx, actor, id); err != nil {
 		return nil, err
 	}
@@ -124,7 +126,7 @@ func (s *Service) UpdateRole(ctx context.Context, actor *rbac.UserContext, id in
 		in.Name = &name
 	}
 	var role *Role
-	err := s.write(ctx, actor, "update_role", roleTarget(id), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		var events Events
 		var err error
 		role, events, err = s.store.UpdateRole(ctx, id, in)
@@ -134,7 +136,8 @@ func (s *Service) UpdateRole(ctx context.Context, actor *rbac.UserContext, id in
 }
 
 // DeleteRole deletes a role and its grants. System roles stay.
-func (s *Service) DeleteRole(ctx context.Context, actor *rbac.UserContext, id int64) error {
+func (s *Service) DeleteRole(ctx context.Context, actor *rbac.UserContext, id int64) (err error) {
+	defer s.audit(ctx, actor, "delete_role", roleTarget(id), &err)
 	role, _, err := s.managedRole(ctx, actor, id)
 	if err != nil {
 		return err
@@ -142,13 +145,14 @@ func (s *Service) DeleteRole(ctx context.Context, actor *rbac.UserContext, id in
 	if role.IsSystem {
 		return badInput("role %q is built in and cannot be deleted", role.Name)
 	}
-	return s.write(ctx, actor, "delete_role", roleTarget(id), func() (Events, error) {
+	return s.write(ctx, func() (Events, error) {
 		return s.store.DeleteRole(ctx, id)
 	})
 }
 
 // SetRolePermissions replaces a role's permissions.
-func (s *Service) SetRolePermissions(ctx context.Context, actor *rbac.UserContext, id int64, names []string) (*Role, error) {
+func (s *Service) SetRolePermissions(ctx context.Context, actor *rbac.UserContext, id int64, names []string) (_ *Role, err error) {
+	defer s.audit(ctx, actor, "set_role_permissions", roleTarget(id), &err)
 	_, r, err := s.managedRole(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -156,13 +160,14 @@ func (s *Service) SetRolePermissions(ctx context.Context, actor *rbac.UserContex
 	if err := s.checkPermissions(ctx, actor, r, names); err != nil {
 		return nil, err
 	}
-	return s.roleWrite(ctx, actor, "set_role_permissions", id, func() (*Role, Events, error) {
+	return s.roleWrite(ctx, func() (*Role, Events, error) {
 		return s.store.SetRolePermissions(ctx, id, names)
 	})
 }
 
 // GrantPermission adds one permission to a role.
-func (s *Service) GrantPermission(ctx context.Context, actor *rbac.UserContext, id int64, name string) (*Role, error) {
+func (s *Service) GrantPermission(ctx context.Context, actor *rbac.UserContext, id int64, name string) (_ *Role, err error) {
+	defer s.audit(ctx, actor, "grant_permission", roleTarget(id), &err)
 	_, r, err := s.managedRole(ctx, actor, id)
 	if err != nil {
 		return nil, err
@@ -170,13 +175,14 @@ func (s *Service) GrantPermission(ctx context.Context, actor *rbac.UserContext, 
 	if err := s.checkPermissions(ctx, actor, r, []string{name}); err != nil {
 		return nil, err
 	}
-	return s.roleWrite(ctx, actor, "grant_permission", id, func() (*Role, Events, error) {
+	return s.roleWrite(ctx, func() (*Role, Events, error) {
 		return s.store.GrantPermission(ctx, id, name)
 	})
 }
 
 // RevokePermission removes one permission from a role.
-func (s *Service) RevokePermission(ctx context.Context, actor *rbac.UserContext, id int64, name string) (*Role, error) {
+func (s *Service) RevokePermission(ctx context.Context, actor *rbac.UserContext, id int64, name string) (_ *Role, err error) {
+	defer s.audit(ctx, actor, "revoke_permission", roleTarget(id), &err)
 	if _, _, err := s.managedRole(ctx, actor, id); err != nil {
 		return nil, err
 	}
@@ -187,14 +193,14 @@ func (s *Service) RevokePermission(ctx context.Context, actor *rbac.UserContext,
 	if len(unknown) > 0 {
 		return nil, badInput("%s is not a permission", name)
 	}
-	return s.roleWrite(ctx, actor, "revoke_permission", id, func() (*Role, Events, error) {
+	return s.roleWrite(ctx, func() (*Role, Events, error) {
 		return s.store.RevokePermission(ctx, id, name)
 	})
 }
 
-func (s *Service) roleWrite(ctx context.Context, actor *rbac.UserContext, action string, id int64, fn func() (*Role, Events, error)) (*Role, error) {
+func (s *Service) roleWrite(ctx context.Context, fn func() (*Role, Events, error)) (*Role, error) {
 	var role *Role
-	err := s.write(ctx, actor, action, roleTarget(id), func() (Events, error) {
+	err := s.write(ctx, func() (Events, error) {
 		var events Events
 		var err error
 		role, events, err = fn()

@@ -105,7 +105,8 @@ func (r reach) list() []int64 {
 
 // CreateUser creates a user. An organization admin must place the new user
 // in at least one of their organizations.
-func (s *Service) CreateUser(ctx context.Context, actor *rbac.UserContext, in CreateUserInput) (*User, error) {
+func (s *Service) CreateUser(ctx context.Context, actor *rbac.UserContext, in CreateUserInput) (_ *User, err error) {
+	defer s.audit(ctx, actor, "create_user", in.Email, &err)
 	r, err := reachOf(actor, "users")
 	if err != nil {
 		return nil, err
@@ -132,7 +133,7 @@ func (s *Service) CreateUser(ctx context.Context, actor *rbac.UserContext, in Cr
 		return nil, err
 	}
 	var user *User
-	err = s.write(ctx, actor, "create_user", in.Email, func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		var events Events
 		user, events, err = s.store.CreateUser(ctx, in, hash)
 		return events, err
@@ -141,7 +142,8 @@ func (s *Service) CreateUser(ctx context.Context, actor *rbac.UserContext, in Cr
 }
 
 // UpdateUser changes a user's name or email.
-func (s *Service) UpdateUser(ctx context.Context, actor *rbac.UserContext, id int64, in UpdateUserInput) (*User, error) {
+func (s *Service) UpdateUser(ctx context.Context, actor *rbac.UserContext, id int64, in UpdateUserInput) (_ *User, err error) {
+	defer s.audit(ctx, actor, "update_user", userTarget(id), &err)
 	if _, err := s.target(ctx, actor, id); err != nil {
 		return nil, err
 	}
@@ -160,7 +162,7 @@ func (s *Service) UpdateUser(ctx context.Context, actor *rbac.UserContext, id in
 		in.Name = &name
 	}
 	var user *User
-	err := s.write(ctx, actor, "update_user", userTarget(id), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		var events Events
 		var err error
 		user, events, err = s.store.UpdateUser(ctx, id, in)
@@ -172,19 +174,20 @@ func (s *Service) UpdateUser(ctx context.Context, actor *rbac.UserContext, id in
 // SetUserActive deactivates or reactivates a user. Deactivation revokes all
 // of the user's tokens and sessions at once; reactivation does not bring them
 // back. Nobody deactivates themselves.
-func (s *Service) SetUserActive(ctx context.Context, actor *rbac.UserContext, id int64, active bool) (*User, error) {
+func (s *Service) SetUserActive(ctx context.Context, actor *rbac.UserContext, id int64, active bool) (_ *User, err error) {
+	action := "deactivate_user"
+	if active {
+		action = "reactivate_user"
+	}
+	defer s.audit(ctx, actor, action, userTarget(id), &err)
 	if _, err := s.target(ctx, actor, id); err != nil {
 		return nil, err
 	}
 	if !active && id == actor.UserID {
 		return nil, badInput("you cannot deactivate yourself")
 	}
-	action := "deactivate_user"
-	if active {
-		action = "reactivate_user"
-	}
 	var user *User
-	err := s.write(ctx, actor, action, userTarget(id), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		var events Events
 		var err error
 		user, events, err = s.store.SetUserActive(ctx, id, active, s.now())
@@ -194,11 +197,12 @@ func (s *Service) SetUserActive(ctx context.Context, actor *rbac.UserContext, id
 }
 
 // RevokeUserTokens revokes every access and refresh token of a user.
-func (s *Service) RevokeUserTokens(ctx context.Context, actor *rbac.UserContext, id int64) error {
+func (s *Service) RevokeUserTokens(ctx context.Context, actor *rbac.UserContext, id int64) (err error) {
+	defer s.audit(ctx, actor, "revoke_user_tokens", userTarget(id), &err)
 	if _, err := s.target(ctx, actor, id); err != nil {
 		return err
 	}
-	return s.write(ctx, actor, "revoke_user_tokens", userTarget(id), func() (Events, error) {
+	return s.write(ctx, func() (Events, error) {
 		return s.store.RevokeUserTokens(ctx, id, s.now())
 	})
 }
@@ -206,12 +210,12 @@ func (s *Service) RevokeUserTokens(ctx context.Context, actor *rbac.UserContext,
 // AssignRole grants a role. The actor must hold every permission the role
 // grants, so no one hands out more than they have; an organization-scoped
 // grant's organization must be within the actor's reach.
-func (s *Service) AssignRole(ctx context.Context, actor *rbac.UserContext, g RoleGrant) (*User, error) {
+func (s *Service) AssignRole(ctx context.Context, actor *rbac.UserContext, g RoleGrant) (_ *User, err error) {
+	defer s.audit(ctx, actor, "assign_role", fmt.Sprintf("user:%d role:%d", g.UserID, g.RoleID), &err)
 	if _, err := s.target(ctx, actor, g.UserID); err != nil {
 		return nil, err
 	}
-	role, err := s.grantable(ctx, actor, g.RoleID, g.OrganizationID)
-	if err != nil {
+	if err := s.grantable(ctx, actor, g.RoleID, g.OrganizationID); err != nil {
 		return nil, err
 	}
 	if g.ExpiresAt != nil && !g.ExpiresAt.After(s.now()) {
@@ -223,7 +227,7 @@ func (s *Service) AssignRole(ctx context.Context, actor *rbac.UserContext, g Rol
 		}
 	}
 	g.GrantedBy = actor.UserID
-	err = s.write(ctx, actor, "assign_role", fmt.Sprintf("user:%d role:%s", g.UserID, role.Name), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		return s.store.AssignRole(ctx, g)
 	})
 	if err != nil {
@@ -232,41 +236,41 @@ func (s *Service) AssignRole(ctx context.Context, actor *rbac.UserContext, g Rol
 	return s.store.User(ctx, g.UserID)
 }
 
-// grantable returns a role the actor may grant or take away.
-func (s *Service) grantable(ctx context.Context, actor *rbac.UserContext, roleID int64, orgID *int64) (*Role, error) {
+// grantable checks that the actor may grant or take away a role.
+func (s *Service) grantable(ctx context.Context, actor *rbac.UserContext, roleID int64, orgID *int64) error {
 	role, err := s.store.Role(ctx, roleID)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	held := actor.Permissions()
 	for _, p := range role.Permissions {
 		if _, ok := slices.BinarySearch(held, p); !ok {
-			return nil, forbidden("role %q grants %s, which you do not hold", role.Name, p)
+			return forbidden("role %q grants %s, which you do not hold", role.Name, p)
 		}
 	}
 	r, err := reachOf(actor, "users")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if orgID != nil && !r.has(*orgID) {
-		return nil, forbidden("organization %d is outside yours", *orgID)
+		return forbidden("organization %d is outside yours", *orgID)
 	}
 	if role.OrganizationID != nil && !r.has(*role.OrganizationID) {
-		return nil, forbidden("role %q belongs to an organization outside yours", role.Name)
+		return forbidden("role %q belongs to an organization outside yours", role.Name)
 	}
-	return role, nil
+	return nil
 }
 
 // RemoveRole takes a role grant away.
-func (s *Service) RemoveRole(ctx context.Context, actor *rbac.UserContext, userID, roleID int64, orgID *int64) (*User, error) {
+func (s *Service) RemoveRole(ctx context.Context, actor *rbac.UserContext, userID, roleID int64, orgID *int64) (_ *User, err error) {
+	defer s.audit(ctx, actor, "remove_role", fmt.Sprintf("user:%d role:%d", userID, roleID), &err)
 	if _, err := s.target(ctx, actor, userID); err != nil {
 		return nil, err
 	}
-	role, err := s.grantable(ctx, actor, roleID, orgID)
-	if err != nil {
+	if err := s.grantable(ctx, actor, roleID, orgID); err != nil {
 		return nil, err
 	}
-	err = s.write(ctx, actor, "remove_role", fmt.Sprintf("user:%d role:%s", userID, role.Name), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		return s.store.RemoveRole(ctx, userID, roleID, orgID)
 	})
 	if err != nil {
@@ -278,7 +282,12 @@ func (s *Service) RemoveRole(ctx context.Context, actor *rbac.UserContext, userI
 // SetMembership adds a user to an organization or removes them from it.
 // Both must be in the actor's reach; an organization admin cannot remove a
 // user's last organization of theirs, which would take the user out of reach.
-func (s *Service) SetMembership(ctx context.Context, actor *rbac.UserContext, userID, orgID int64, member bool) (*User, error) {
+func (s *Service) SetMembership(ctx context.Context, actor *rbac.UserContext, userID, orgID int64, member bool) (_ *User, err error) {
+	action := "remove_from_organization"
+	if member {
+		action = "add_to_organization"
+	}
+	defer s.audit(ctx, actor, action, fmt.Sprintf("user:%d organization:%d", userID, orgID), &err)
 	r, err := reachOf(actor, "users")
 	if err != nil {
 		return nil, err
@@ -296,11 +305,7 @@ func (s *Service) SetMembership(ctx context.Context, actor *rbac.UserContext, us
 	if !member && !r.all && len(target.Organizations) == 1 && target.Organizations[0].ID == orgID {
 		return nil, badInput("that is the user's last organization; deactivate the user instead")
 	}
-	action := "remove_from_organization"
-	if member {
-		action = "add_to_organization"
-	}
-	err = s.write(ctx, actor, action, fmt.Sprintf("user:%d organization:%d", userID, orgID), func() (Events, error) {
+	err = s.write(ctx, func() (Events, error) {
 		return s.store.SetMembership(ctx, userID, orgID, member)
 	})
 	if err != nil {

@@ -43,3 +43,31 @@ func TestMetricsAndRequestIDs(t *testing.T) {
 		}
 	}
 }
+
+func TestCacheStats(t *testing.T) {
+	analyst := login(t, seed.AnalystEmail)
+	post(t, analyst, `{ dashboards { id } }`, nil)
+	post(t, analyst, `{ dashboards { id } }`, nil)
+	if r := post(t, analyst, `{ cacheStats { trusted } }`, nil); r.code() != "FORBIDDEN" {
+		t.Fatalf("an analyst read cacheStats: %q", r.code())
+	}
+	var d struct {
+		CacheStats struct {
+			Trusted bool
+			Caches  []struct {
+				Cache        string
+				Hits, Misses int
+				HitRate      float64
+			}
+		}
+	}
+	post(t, login(t, seed.AdminEmail), `{ cacheStats { trusted usedMemoryBytes caches { cache hits misses leaseWaits errors fills meanEntryBytes hitRate } } }`, nil).mustData(t, &d)
+	if !d.CacheStats.Trusted || len(d.CacheStats.Caches) != 9 {
+		t.Fatalf("cacheStats %+v", d.CacheStats)
+	}
+	for _, c := range d.CacheStats.Caches {
+		if c.Cache == "USER_CONTEXT" && (c.Hits == 0 || c.HitRate <= 0) {
+			t.Fatalf("user context cache: %+v", c)
+		}
+	}
+}
