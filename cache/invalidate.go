@@ -42,11 +42,27 @@ func outboxIDs(events []invalidation.Event) []int64 {
 	return ids
 }
 
+// invalidated maps each deleting kind of event to the keys it deletes, and
+// says whether those entries are built from others (user contexts from role
+// permissions; dashboards hold chart definitions and generations).
+var invalidated = map[invalidation.Kind]struct {
+	segment string
+	derived bool
+}{
+	invalidation.UserRecord:      {segUser, false},
+	invalidation.RolePermissions: {segRolePermissions, false},
+	invalidation.RefreshSession:  {segSession, false},
+	invalidation.Chart:           {segChartDefinition, false},
+	invalidation.DataSource:      {segGeneration, false},
+	invalidation.UserContext:     {segUserContext, true},
+	invalidation.Dashboard:       {segDashboard, true},
+}
+
 // apply deletes the invalidated keys and writes revoked tokens through.
-// Facts other entries are built from (role permissions, for user contexts)
-// go in a first round trip, the entries built from them in a second: on a
-// Cluster one pipeline runs on several nodes at once, and a context rebuilt
-// between the two deletes must not read the old permissions.
+// Entries that others are built from go in a first round trip, the entries
+// built from them in a second: on a Cluster one pipeline runs on several
+// nodes at once, and a context rebuilt between the two deletes must not
+// read the old role permissions.
 func (c *Cache) apply(ctx context.Context, events []invalidation.Event) error {
 	// An invalidation must land even when the write's request has just
 	// been cancelled.
@@ -55,25 +71,20 @@ func (c *Cache) apply(ctx context.Context, events []invalidation.Event) error {
 	var sets []entry
 	for _, e := range events {
 		c.metrics.invalidations.WithLabelValues(e.Reason).Inc()
-		switch e.Kind {
-		case invalidation.TokenRevoked:
+		if e.Kind == invalidation.TokenRevoked {
 			if ttl := time.Until(e.Until); ttl > 0 {
 				sets = append(sets, entry{c.keyOf(segRevoked, e.Key), encodeFlag(true), ttl})
 			}
-		case invalidation.UserContext:
-			derived = append(derived, c.keyOf(segUserContext, e.Key))
-		case invalidation.Dashboard:
-			derived = append(derived, c.keyOf(segDashboard, e.Key))
-		case invalidation.UserRecord:
-			sources = append(sources, c.keyOf(segUser, e.Key))
-		case invalidation.RolePermissions:
-			sources = append(sources, c.keyOf(segRolePermissions, e.Key))
-		case invalidation.RefreshSession:
-			sources = append(sources, c.keyOf(segSession, e.Key))
-		case invalidation.Chart:
-			sources = append(sources, c.keyOf(segChartDefinition, e.Key))
-		case invalidation.DataSource:
-			sources = append(sources, c.keyOf(segGeneration, e.Key))
+			continue
+		}
+		k, ok := invalidated[e.Kind]
+		switch {
+		case !ok:
+			c.log.ErrorContext(ctx, "invalidation of an unknown kind", "kind", e.Kind)
+		case k.derived:
+			derived = append(derived, c.keyOf(k.segment, e.Key))
+		default:
+			sources = append(sources, c.keyOf(k.segment, e.Key))
 		}
 	}
 	if len(sources) > 0 && len(derived) > 0 {
