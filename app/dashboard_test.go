@@ -194,6 +194,14 @@ func TestBadInput(t *testing.T) {
 			t.Fatalf("status %d code %q", r.Status, r.code())
 		}
 	})
+	t.Run("JSONButNotARequest", func(t *testing.T) {
+		for _, body := range []string{`[]`, `"query"`, `{"query": 42}`} {
+			r := postRaw(t, token, "application/json", []byte(body))
+			if r.Status != http.StatusBadRequest || r.code() != "BAD_USER_INPUT" {
+				t.Fatalf("%s: status %d code %q", body, r.Status, r.code())
+			}
+		}
+	})
 	t.Run("NotJSON", func(t *testing.T) {
 		r := postRaw(t, token, "application/x-www-form-urlencoded", []byte(`query=me`))
 		if r.Status != http.StatusUnsupportedMediaType || r.code() != "BAD_USER_INPUT" {

@@ -10,13 +10,15 @@ import (
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/dashgraph/dashgraph/apperr"
 )
 
 // postJSON is the GraphQL-over-HTTP POST transport for JSON requests.
 // gqlgen's own marshals the whole response again to write it, which
 // re-validates and re-compacts the data gqlgen has just written as compact
 // JSON: a twentieth of a warm dashboard query's CPU. This one writes the
-// data as it is. jsonBody has already bounded and checked the body.
+// data as it is. jsonBody has already bounded the body.
 type postJSON struct{}
 
 var _ graphql.Transport = postJSON{}
@@ -35,7 +37,8 @@ func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExe
 	dec.UseNumber() // integers stay integers for the argument coercion
 	if err := dec.Decode(&params); err != nil {
 		w.WriteHeader(http.StatusBadRequest)
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.Errorf("The request body is not a GraphQL request: %v", err)}))
+		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.WrapPath(nil, apperr.New(apperr.BadUserInput,
+			`The request body is not a GraphQL request: send a JSON object with "query" and optionally "variables".`))}))
 		return
 	}
 	params.Headers = r.Header
