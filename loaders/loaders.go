@@ -46,9 +46,6 @@ type Config struct {
 	Charts     Charts
 	Contexts   UserContexts
 	Dashboards Dashboards
-	// BatchWait is how long a chart-data batch waits for more keys when it is
-	// not flushed explicitly. Zero uses 2 ms.
-	BatchWait time.Duration
 	// Batching, when false, computes every chart on its own (the plan's
 	// ENABLE_BATCHING flag, for comparisons).
 	Batching bool
@@ -59,7 +56,6 @@ type Loaders struct {
 	cfg       Config
 	viewer    func() (*rbac.UserContext, error)
 	contexts  *dataloader.Loader[int64, *rbac.UserContext]
-	charts    Charts
 	chartData *dataloader.Loader[string, *analytics.ChartData]
 	// plans maps chart keys to their plans, for the batch function.
 	plans sync.Map
@@ -70,16 +66,19 @@ type Loaders struct {
 
 type ctxKey struct{}
 
-// inputCapacity is how many loads a batch takes before a load waits for the
-// batcher to drain them: more than a dashboard's charts.
-const inputCapacity = 32
+const (
+	// inputCapacity is how many loads a batch takes before a load waits
+	// for the batcher to drain them: more than a dashboard's charts.
+	inputCapacity = 32
+	// batchWait is how long a batch waits for more keys when it is not
+	// flushed at once (the dashboard's charts are): a few aliased chart
+	// fields, say.
+	batchWait = 2 * time.Millisecond
+)
 
 // Middleware puts a fresh set of loaders in every request's context. It
 // must run after the auth middleware, which provides the principal.
 func Middleware(cfg Config) func(http.Handler) http.Handler {
-	if cfg.BatchWait == 0 {
-		cfg.BatchWait = 2 * time.Millisecond
-	}
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			ctx := context.WithValue(r.Context(), ctxKey{}, New(r.Context(), cfg))
@@ -90,7 +89,7 @@ func Middleware(cfg Config) func(http.Handler) http.Handler {
 
 // New builds one request's loaders.
 func New(ctx context.Context, cfg Config) *Loaders {
-	l := &Loaders{cfg: cfg, charts: cfg.Charts}
+	l := &Loaders{cfg: cfg}
 	l.viewer = sync.OnceValues(func() (*rbac.UserContext, error) {
 		p, ok := auth.PrincipalFrom(ctx)
 		if !ok {
@@ -101,7 +100,7 @@ func New(ctx context.Context, cfg Config) *Loaders {
 	// A batcher's input channel has room for inputCapacity loads; the
 	// default, 1,000, allocates 8 KB per batch, per request.
 	opts := []dataloader.Option[string, *analytics.ChartData]{
-		dataloader.WithWait[string, *analytics.ChartData](cfg.BatchWait),
+		dataloader.WithWait[string, *analytics.ChartData](batchWait),
 		dataloader.WithInputCapacity[string, *analytics.ChartData](inputCapacity),
 	}
 	if !cfg.Batching {
@@ -109,7 +108,7 @@ func New(ctx context.Context, cfg Config) *Loaders {
 	}
 	l.chartData = dataloader.NewBatchedLoader(l.runCharts, opts...)
 	l.contexts = dataloader.NewBatchedLoader(contextsBatch(cfg.Contexts),
-		dataloader.WithWait[int64, *rbac.UserContext](cfg.BatchWait),
+		dataloader.WithWait[int64, *rbac.UserContext](batchWait),
 		dataloader.WithInputCapacity[int64, *rbac.UserContext](inputCapacity))
 	return l
 }
@@ -165,7 +164,7 @@ func (l *Loaders) runCharts(ctx context.Context, keys []string) []*dataloader.Re
 		p, _ := l.plans.Load(k)
 		plans[i] = p.(*analytics.Plan)
 	}
-	data, errs := l.charts.Run(ctx, plans)
+	data, errs := l.cfg.Charts.Run(ctx, plans)
 	out := make([]*dataloader.Result[*analytics.ChartData], len(keys))
 	for i := range keys {
 		out[i] = &dataloader.Result[*analytics.ChartData]{Data: data[i], Error: errs[i]}
@@ -182,7 +181,7 @@ func (l *Loaders) plan(c *analytics.Chart) (*analytics.Plan, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := l.charts.Plan(u, c)
+	p, err := l.cfg.Charts.Plan(u, c)
 	if err != nil {
 		return nil, err
 	}
