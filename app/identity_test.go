@@ -239,7 +239,8 @@ func TestPermissionChangeShowsOnNextRequest(t *testing.T) {
 	adminToken := login(t, seed.AdminEmail)
 	// A role of its own, so the shared analyst role is left alone.
 	var d struct{ CreateRole struct{ ID string } }
-	mutate(t, adminToken, `mutation { createRole(input: {name: "temp-readers", permissions: ["analytics:read:organization"]}) { id } }`, nil).mustData(t, &d)
+	mutate(t, adminToken, `mutation($n: String!) { createRole(input: {name: $n, permissions: ["analytics:read:organization"]}) { id } }`,
+		map[string]any{"n": fmt.Sprintf("temp-readers-%d", time.Now().UnixNano())}).mustData(t, &d)
 	id, email := newUser(t, "bend-north", "")
 	mutate(t, adminToken, `mutation($u: ID!, $r: ID!) { assignRole(userId: $u, roleId: $r) { id } }`,
 		map[string]any{"u": id, "r": d.CreateRole.ID}).mustData(t, &struct{}{})

@@ -180,3 +180,11 @@ func roleID(t *testing.T, name string) int64 {
 	}
 	return id
 }
+
+// unique suffixes a name, so that a test run again on the package's
+// database (go test -count=2) does not collide with its earlier rows.
+func unique(name string) string {
+	var b [3]byte
+	_, _ = rand.Read(b[:])
+	return name + "-" + hex.EncodeToString(b[:])
+}

@@ -155,7 +155,7 @@ func TestTriggerMatrix(t *testing.T) {
 	}
 	for _, c := range roleCases {
 		t.Run(c.name, func(t *testing.T) {
-			role, err := e.admin.CreateRole(ctx, e.actor, admin.CreateRoleInput{Name: "matrix " + c.name,
+			role, err := e.admin.CreateRole(ctx, e.actor, admin.CreateRoleInput{Name: unique("matrix " + c.name),
 				Permissions: []string{rbac.AnalyticsReadOrganization}})
 			if err != nil {
 				t.Fatal(err)
@@ -192,11 +192,12 @@ func TestTriggerMatrix(t *testing.T) {
 	}
 
 	t.Run("OrganizationMoved", func(t *testing.T) {
-		top, err := e.admin.CreateOrganization(ctx, e.actor, admin.CreateOrganizationInput{Name: "Matrix top", Slug: "matrix-top"})
+		topSlug, childSlug := unique("matrix-top"), unique("matrix-child")
+		top, err := e.admin.CreateOrganization(ctx, e.actor, admin.CreateOrganizationInput{Name: "Matrix top", Slug: topSlug})
 		if err != nil {
 			t.Fatal(err)
 		}
-		child, err := e.admin.CreateOrganization(ctx, e.actor, admin.CreateOrganizationInput{Name: "Matrix child", Slug: "matrix-child"})
+		child, err := e.admin.CreateOrganization(ctx, e.actor, admin.CreateOrganizationInput{Name: "Matrix child", Slug: childSlug})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -209,7 +210,7 @@ func TestTriggerMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		u, _, err := e.viewer(p)
-		if err != nil || !slices.Contains(accessible(u), "matrix-child") {
+		if err != nil || !slices.Contains(accessible(u), childSlug) {
 			t.Fatalf("after the move under matrix-top: accessible %v (%v)", accessible(u), err)
 		}
 	})
