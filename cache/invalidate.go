@@ -88,11 +88,13 @@ func (c *Cache) apply(ctx context.Context, events []invalidation.Event) error {
 		}
 	}
 	if len(sources) > 0 && len(derived) > 0 {
+		c.countTrips(ctx, 1)
 		if err := c.store.apply(ctx, sources, sets); err != nil {
 			return err
 		}
 		sources, sets = nil, nil
 	}
+	c.countTrips(ctx, 1)
 	return c.store.apply(ctx, append(sources, derived...), sets)
 }
 
