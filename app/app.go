@@ -15,10 +15,13 @@ import (
 	"sync"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/redis/go-redis/v9"
+	"github.com/vektah/gqlparser/v2/ast"
 
 	"github.com/dashgraph/dashgraph/admin"
 	"github.com/dashgraph/dashgraph/analytics"
@@ -44,6 +47,10 @@ type App struct {
 	limiter   *ratelimit.Limiter
 	admin     *admin.Service
 	handler   http.Handler
+
+	// queries holds the GraphQL documents the handler has parsed and
+	// validated, by their text. The first round trip reads them too.
+	queries graphql.Cache[*ast.QueryDocument]
 
 	// Background work (outbox relay, LISTEN, purges) runs until Close.
 	stop context.CancelFunc
@@ -190,10 +197,11 @@ func (a *App) routes() http.Handler {
 		return auth.Middleware(a.tokens, !a.cfg.DevMode, writeError)(noteUser(h))
 	}
 
-	gql := newGraphQL(a.cfg, a.log, &resolvers.Resolver{Auth: a.auth, Analytics: a.analytics, Admin: a.admin, Cache: a.cache})
+	a.queries = lru.New[*ast.QueryDocument](1000)
+	gql := newGraphQL(a.cfg, a.log, a.queries, &resolvers.Resolver{Auth: a.auth, Analytics: a.analytics, Admin: a.admin, Cache: a.cache})
 
 	mux := http.NewServeMux()
-	route(mux, "POST /graphql", withUser(jsonBody(a.firstTrip(gql))))
+	route(mux, "POST /graphql", withUser(graphQLRequest(a.firstTrip(gql))))
 	route(mux, "GET /api/charts/{id}/data", withUser(a.firstTrip(http.HandlerFunc(a.chartData))))
 	route(mux, "GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeText(w, "ok") }))
 	route(mux, "GET /readyz", http.HandlerFunc(a.ready))

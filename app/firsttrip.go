@@ -1,14 +1,12 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"strconv"
 
-	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/redis/go-redis/v9"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -27,7 +25,7 @@ import (
 func (a *App) firstTrip(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		shape := inspect(r)
+		shape := inspect(a.queries, paramsFrom(ctx))
 		p, signedIn := auth.PrincipalFrom(ctx)
 		var keys []string
 		if signedIn {
@@ -70,34 +68,21 @@ type requestShape struct {
 	dashboardID int64
 }
 
-// parsedQueries keeps parsed query documents by their text: a dashboard
-// sends the same query every time.
-var parsedQueries = lru.New[*ast.QueryDocument](1000)
-
-// inspect reads a GraphQL request's body (bounded by jsonBody before) and
-// leaves it for the handler. Anything it cannot read is left to the
-// handler, which answers it properly.
-func inspect(r *http.Request) requestShape {
-	if r.Method != http.MethodPost || r.Body == nil {
+// inspect reads what the first round trip needs of a GraphQL request, nil
+// for other requests. It parses the query unless the handler has already
+// parsed and validated it; it never adds to queries, which hold only
+// validated documents. Anything it cannot read is left to the handler,
+// which answers it properly.
+func inspect(queries graphql.Cache[*ast.QueryDocument], req *graphql.RawParams) requestShape {
+	if req == nil {
 		return requestShape{}
 	}
-	body, err := io.ReadAll(r.Body)
-	r.Body = io.NopCloser(bytes.NewReader(body))
-	var req struct {
-		Query         string         `json:"query"`
-		OperationName string         `json:"operationName"`
-		Variables     map[string]any `json:"variables"`
-	}
-	if err != nil || json.Unmarshal(body, &req) != nil {
-		return requestShape{}
-	}
-	ctx := context.Background()
-	doc, ok := parsedQueries.Get(ctx, req.Query)
+	doc, ok := queries.Get(context.Background(), req.Query)
 	if !ok {
-		if doc, err = parser.ParseQuery(&ast.Source{Input: req.Query}); err != nil {
+		var err error
+		if doc, err = parser.ParseQueryWithTokenLimit(&ast.Source{Input: req.Query}, parserTokens); err != nil {
 			return requestShape{}
 		}
-		parsedQueries.Add(ctx, req.Query, doc)
 	}
 	op := doc.Operations.ForName(req.OperationName)
 	if op == nil && len(doc.Operations) == 1 {
@@ -137,8 +122,8 @@ func argument(f *ast.Field, name string, vars map[string]any) string {
 	switch v := vars[a.Value.Raw].(type) {
 	case string:
 		return v
-	case float64:
-		return strconv.FormatInt(int64(v), 10)
+	case json.Number:
+		return v.String()
 	}
 	return ""
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/99designs/gqlgen/graphql/errcode"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/lru"
 	"github.com/99designs/gqlgen/graphql/playground"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -38,7 +37,7 @@ const (
 	parserTokens    = 50000
 )
 
-func newGraphQL(cfg Config, log *slog.Logger, r *resolvers.Resolver) http.Handler {
+func newGraphQL(cfg Config, log *slog.Logger, queries graphql.Cache[*ast.QueryDocument], r *resolvers.Resolver) http.Handler {
 	c := graph.Config{Resolvers: r}
 	c.Complexity.Dashboard.Charts = func(child int) int { return maxCharts * child }
 	c.Complexity.Query.Dashboards = func(child int) int { return maxDashboards * child }
@@ -47,7 +46,7 @@ func newGraphQL(cfg Config, log *slog.Logger, r *resolvers.Resolver) http.Handle
 
 	srv := handler.New(graph.NewExecutableSchema(c))
 	srv.AddTransport(postJSON{})
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.SetQueryCache(queries)
 	srv.SetParserTokenLimit(parserTokens)
 	srv.SetErrorPresenter(presentError(log))
 	srv.SetRecoverFunc(func(ctx context.Context, v any) error {

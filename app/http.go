@@ -1,14 +1,12 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -17,6 +15,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dashgraph/dashgraph/apperr"
@@ -99,9 +98,11 @@ func recoverPanics(log *slog.Logger, next http.Handler) http.Handler {
 	})
 }
 
-// jsonBody admits only JSON bodies of at most 1 MiB, read whole, so that
-// the middleware after it can read the body too.
-func jsonBody(next http.Handler) http.Handler {
+// graphQLRequest admits only JSON bodies of at most 1 MiB that hold a
+// GraphQL request, and decodes that request once: the first round trip
+// reads it from the context to see what the request will need, and the
+// GraphQL transport runs it.
+func graphQLRequest(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 		if mt != "application/json" && mt != "application/graphql-response+json" {
@@ -109,7 +110,11 @@ func jsonBody(next http.Handler) http.Handler {
 				apperr.New(apperr.BadUserInput, "Send the GraphQL request as JSON (Content-Type: application/json)."))
 			return
 		}
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		start := graphql.Now()
+		var params graphql.RawParams
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+		dec.UseNumber() // integers stay integers for the argument coercion
+		err := dec.Decode(&params)
 		var tooLarge *http.MaxBytesError
 		switch {
 		case errors.As(err, &tooLarge):
@@ -117,12 +122,22 @@ func jsonBody(next http.Handler) http.Handler {
 				apperr.Errorf(apperr.BadUserInput, "The request body is larger than %d bytes.", maxBodyBytes))
 			return
 		case err != nil:
-			writeError(w, r, http.StatusBadRequest, apperr.New(apperr.BadUserInput, "The request body could not be read."))
+			writeError(w, r, http.StatusBadRequest, apperr.New(apperr.BadUserInput,
+				`The request body is not a GraphQL request: send a JSON object with "query" and optionally "variables".`))
 			return
 		}
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		next.ServeHTTP(w, r)
+		params.Headers = r.Header
+		params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), paramsKey{}, &params)))
 	})
+}
+
+type paramsKey struct{}
+
+// paramsFrom returns the GraphQL request graphQLRequest decoded, or nil.
+func paramsFrom(ctx context.Context) *graphql.RawParams {
+	p, _ := ctx.Value(paramsKey{}).(*graphql.RawParams)
+	return p
 }
 
 // errorResponse is the GraphQL response shape, used for every error,

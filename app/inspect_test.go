@@ -1,10 +1,17 @@
 package app
 
 import (
+	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 )
 
 func TestInspect(t *testing.T) {
@@ -25,16 +32,36 @@ func TestInspect(t *testing.T) {
 		{"NotJSON", `not json`, requestShape{}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(c.body))
-			if got := inspect(r); got != c.want {
-				t.Fatalf("inspect = %+v, want %+v", got, c.want)
-			}
-			// The body is still there for the handler.
-			b := make([]byte, len(c.body))
-			if n, _ := r.Body.Read(b); string(b[:n]) != c.body {
-				t.Fatalf("the body was consumed: %q", b[:n])
-			}
-		})
+		// Once as the first request with this query, once with the query
+		// parsed and validated by the handler before.
+		for _, parsed := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/parsed=%t", c.name, parsed), func(t *testing.T) {
+				queries := lru.New[*ast.QueryDocument](10)
+				var got requestShape
+				var seen *graphql.RawParams
+				h := graphQLRequest(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
+					seen = paramsFrom(r.Context())
+					if doc, err := parser.ParseQuery(&ast.Source{Input: seen.Query}); parsed && err == nil {
+						queries.Add(context.Background(), seen.Query, doc)
+					}
+					got = inspect(queries, seen)
+				}))
+				r := httptest.NewRequest(http.MethodPost, "/graphql", strings.NewReader(c.body))
+				r.Header.Set("Content-Type", "application/json")
+				w := httptest.NewRecorder()
+				h.ServeHTTP(w, r)
+				if got != c.want {
+					t.Fatalf("inspect = %+v, want %+v", got, c.want)
+				}
+				// The decoded request is there for the handler, or the
+				// request was answered.
+				if seen == nil && w.Code != http.StatusBadRequest {
+					t.Fatalf("no request for the handler and status %d", w.Code)
+				}
+				if seen != nil && !strings.Contains(c.body, strings.ReplaceAll(seen.Query, `"`, `\"`)) {
+					t.Fatalf("the handler got query %q", seen.Query)
+				}
+			})
+		}
 	}
 }

@@ -3,47 +3,31 @@ package app
 import (
 	"bytes"
 	"encoding/json"
-	"mime"
 	"net/http"
 	"sync"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/errcode"
-	"github.com/vektah/gqlparser/v2/gqlerror"
-
-	"github.com/dashgraph/dashgraph/apperr"
 )
 
 // postJSON is the GraphQL-over-HTTP POST transport for JSON requests.
 // gqlgen's own marshals the whole response again to write it, which
 // re-validates and re-compacts the data gqlgen has just written as compact
 // JSON: a twentieth of a warm dashboard query's CPU. This one writes the
-// data as it is. jsonBody has already bounded the body.
+// data as it is. graphQLRequest has already decoded the request.
 type postJSON struct{}
 
 var _ graphql.Transport = postJSON{}
 
+// Supports takes the requests graphQLRequest has decoded.
 func (postJSON) Supports(r *http.Request) bool {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	return r.Method == http.MethodPost && (mt == "application/json" || mt == "application/graphql-response+json")
+	return paramsFrom(r.Context()) != nil
 }
 
 func (postJSON) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphExecutor) {
 	ctx := r.Context()
 	w.Header().Set("Content-Type", "application/json")
-	start := graphql.Now()
-	var params graphql.RawParams
-	dec := json.NewDecoder(r.Body)
-	dec.UseNumber() // integers stay integers for the argument coercion
-	if err := dec.Decode(&params); err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		writeResponse(w, exec.DispatchError(ctx, gqlerror.List{gqlerror.WrapPath(nil, apperr.New(apperr.BadUserInput,
-			`The request body is not a GraphQL request: send a JSON object with "query" and optionally "variables".`))}))
-		return
-	}
-	params.Headers = r.Header
-	params.ReadTime = graphql.TraceTiming{Start: start, End: graphql.Now()}
-	opCtx, errs := exec.CreateOperationContext(ctx, &params)
+	opCtx, errs := exec.CreateOperationContext(ctx, paramsFrom(ctx))
 	if errs != nil {
 		status := http.StatusUnprocessableEntity
 		if errcode.GetErrorKind(errs) == errcode.KindProtocol {
