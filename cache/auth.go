@@ -26,16 +26,16 @@ type Auth struct {
 
 // viewerKeys are the keys a token check reads, in a fixed order: revoked,
 // session, user, user context; those whose cache is off are left out.
-func (a *Auth) viewerKeys(ctx context.Context, p auth.Principal) []key {
+func (c *Cache) viewerKeys(ctx context.Context, p auth.Principal) []key {
 	var keys []key
-	if a.c.on(ctx, kindRevoked) {
-		keys = append(keys, key{a.c.keyOf(segRevoked, p.TokenID), kindRevoked}, key{a.c.keyOf(segSession, p.SessionID), kindSession})
+	if c.on(ctx, kindRevoked) {
+		keys = append(keys, key{c.keyOf(segRevoked, p.TokenID), kindRevoked}, key{c.keyOf(segSession, p.SessionID), kindSession})
 	}
-	if a.c.on(ctx, kindUser) {
-		keys = append(keys, key{a.c.keyID(segUser, p.UserID), kindUser})
+	if c.on(ctx, kindUser) {
+		keys = append(keys, key{c.keyID(segUser, p.UserID), kindUser})
 	}
-	if a.c.on(ctx, kindUserContext) {
-		keys = append(keys, key{a.c.keyID(segUserContext, p.UserID), kindUserContext})
+	if c.on(ctx, kindUserContext) {
+		keys = append(keys, key{c.keyID(segUserContext, p.UserID), kindUserContext})
 	}
 	return keys
 }
@@ -48,7 +48,7 @@ func (a *Auth) viewerKeys(ctx context.Context, p auth.Principal) []key {
 // over any lease a concurrent check holds, so a check that read "not
 // revoked" just before cannot store it after.
 func (a *Auth) Viewer(ctx context.Context, p auth.Principal) (auth.ViewerState, error) {
-	keys := a.viewerKeys(ctx, p)
+	keys := a.c.viewerKeys(ctx, p)
 	if len(keys) == 0 {
 		return a.Store.Viewer(ctx, p)
 	}

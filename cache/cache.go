@@ -243,9 +243,8 @@ func (c *Cache) Prefetch(ctx context.Context, keys []string, also func(redis.Pip
 // Prefetch, and the dashboard's chart data in one more round trip, a warm
 // dashboard query makes two.
 func (c *Cache) PrefetchKeys(ctx context.Context, p auth.Principal, dashboardID int64) []string {
-	a := Auth{c: c}
 	var names []string
-	for _, k := range a.viewerKeys(ctx, p) {
+	for _, k := range c.viewerKeys(ctx, p) {
 		names = append(names, k.name)
 	}
 	if dashboardID > 0 && c.on(ctx, kindDashboard) {
