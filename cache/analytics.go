@@ -18,35 +18,23 @@ type Analytics struct {
 
 // Dashboard implements analytics.Store.
 func (a *Analytics) Dashboard(ctx context.Context, id int64) (*analytics.Dashboard, error) {
-	if !a.c.on(ctx, kindDashboard) {
-		return a.Store.Dashboard(ctx, id)
-	}
-	d, _, err := loadOne(ctx, a.c, kindDashboard, a.c.keyID(segDashboard, id), dashboardTTL, func() (*analytics.Dashboard, error) {
+	return loadOne(ctx, a.c, kindDashboard, a.c.keyID(segDashboard, id), dashboardTTL, func() (*analytics.Dashboard, error) {
 		return a.Store.Dashboard(ctx, id)
 	})
-	return d, err
 }
 
 // Chart implements analytics.Store.
 func (a *Analytics) Chart(ctx context.Context, id int64) (*analytics.Chart, error) {
-	if !a.c.on(ctx, kindChartDefinition) {
-		return a.Store.Chart(ctx, id)
-	}
-	c, _, err := loadOne(ctx, a.c, kindChartDefinition, a.c.keyID(segChartDefinition, id), dashboardTTL, func() (*analytics.Chart, error) {
+	return loadOne(ctx, a.c, kindChartDefinition, a.c.keyID(segChartDefinition, id), dashboardTTL, func() (*analytics.Chart, error) {
 		return a.Store.Chart(ctx, id)
 	})
-	return c, err
 }
 
 // Generation implements analytics.Store.
 func (a *Analytics) Generation(ctx context.Context, dataSourceID int64) (int64, error) {
-	if !a.c.on(ctx, kindGeneration) {
-		return a.Store.Generation(ctx, dataSourceID)
-	}
-	g, _, err := loadOne(ctx, a.c, kindGeneration, a.c.keyID(segGeneration, dataSourceID), dashboardTTL, func() (int64, error) {
+	return loadOne(ctx, a.c, kindGeneration, a.c.keyID(segGeneration, dataSourceID), dashboardTTL, func() (int64, error) {
 		return a.Store.Generation(ctx, dataSourceID)
 	})
-	return g, err
 }
 
 // chartPlanner is the analytics service: it plans charts and computes

@@ -123,12 +123,16 @@ func load[V any](ctx context.Context, c *Cache, k kind, names []string, cd codec
 	return out
 }
 
-// loadOne is load for a single key.
-func loadOne[V any](ctx context.Context, c *Cache, k kind, name string, ttl time.Duration, fetch func() (V, error)) (V, bool, error) {
+// loadOne is load for a single key of a cache that is invalidated in
+// place; with that cache off it is fetch.
+func loadOne[V any](ctx context.Context, c *Cache, k kind, name string, ttl time.Duration, fetch func() (V, error)) (V, error) {
+	if !c.on(ctx, k) {
+		return fetch()
+	}
 	r := load(ctx, c, k, []string{name}, jsonCodec[V](), func(int, V) time.Duration { return ttl },
 		func([]int) ([]V, []error) {
 			v, err := fetch()
 			return []V{v}, []error{err}
 		}, false)
-	return r[0].value, r[0].fromCache, r[0].err
+	return r[0].value, r[0].err
 }

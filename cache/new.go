@@ -107,7 +107,7 @@ func (c *Cache) Warm(ctx context.Context, dashboards analytics.Store, n int) err
 			return err
 		}
 		for _, id := range ids {
-			if _, _, err := loadOne(ctx, c, kindDashboard, c.keyID(segDashboard, id), dashboardTTL, func() (*analytics.Dashboard, error) {
+			if _, err := loadOne(ctx, c, kindDashboard, c.keyID(segDashboard, id), dashboardTTL, func() (*analytics.Dashboard, error) {
 				return dashboards.Dashboard(ctx, id)
 			}); err != nil {
 				return err
