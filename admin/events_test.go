@@ -54,12 +54,11 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	_, db := pgtest.NewDB(t)
 	ctx := t.Context()
-	passwords, err := auth.NewPasswords(4)
-	if err != nil {
+	if err := pgtest.Seed(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	hash, _ := passwords.Hash(seed.DemoPassword)
-	if _, err := seed.Run(ctx, db.Pool, seed.Options{Scale: 1, PasswordHash: hash, Today: analytics.Today(time.Now(), time.UTC), Years: 1}); err != nil {
+	passwords, err := auth.NewPasswords(4)
+	if err != nil {
 		t.Fatal(err)
 	}
 	tokens, err := auth.NewTokens(auth.TokenConfig{Secret: []byte("events-secret-events-secret-0123456"), Issuer: "i", Audience: "a", TTL: time.Minute})

@@ -11,15 +11,11 @@ import (
 	"net/http/httptest"
 	"os"
 	"testing"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
-	"github.com/dashgraph/dashgraph/analytics"
 	"github.com/dashgraph/dashgraph/app"
-	"github.com/dashgraph/dashgraph/auth"
 	"github.com/dashgraph/dashgraph/cost"
-	"github.com/dashgraph/dashgraph/postgres"
 	"github.com/dashgraph/dashgraph/postgres/pgtest"
 	"github.com/dashgraph/dashgraph/seed"
 )
@@ -62,33 +58,15 @@ func TestMain(m *testing.M) {
 
 func runTests(m *testing.M) (int, error) {
 	ctx := context.Background()
-	url, drop, err := pgtest.Create(ctx)
+	url, db, done, err := pgtest.Open(ctx, 4)
 	if err != nil {
-		return 0, fmt.Errorf("create database (is Postgres running? make test starts it): %w", err)
+		return 0, err
 	}
-	defer drop()
+	defer done()
 	dbURL = url
-	db, err := postgres.Open(ctx, url, 4)
-	if err != nil {
-		return 0, err
-	}
-	defer db.Close()
 	pool = db.Pool
-	if err := db.Migrate(ctx); err != nil {
+	if err := pgtest.Seed(ctx, db); err != nil {
 		return 0, err
-	}
-	passwords, err := auth.NewPasswords(testBcryptCost)
-	if err != nil {
-		return 0, err
-	}
-	hash, err := passwords.Hash(seed.DemoPassword)
-	if err != nil {
-		return 0, err
-	}
-	if _, err := seed.Run(ctx, db.Pool, seed.Options{
-		Scale: 1, PasswordHash: hash, Today: analytics.Today(time.Now(), time.UTC), Years: 1,
-	}); err != nil {
-		return 0, fmt.Errorf("seed: %w", err)
 	}
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	a, err := app.New(ctx, testConfig(url), quiet)

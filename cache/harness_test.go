@@ -43,21 +43,13 @@ func TestMain(m *testing.M) {
 
 func run(m *testing.M) (int, error) {
 	ctx := context.Background()
-	url, drop, err := pgtest.Create(ctx)
+	_, opened, done, err := pgtest.Open(ctx, 20)
 	if err != nil {
-		return 0, fmt.Errorf("create database (is Postgres running? make test starts it): %w", err)
-	}
-	defer drop()
-	if db, err = postgres.Open(ctx, url, 20); err != nil {
 		return 0, err
 	}
-	defer db.Close()
-	if err := db.Migrate(ctx); err != nil {
-		return 0, err
-	}
-	pw, _ := auth.NewPasswords(4)
-	hash, _ := pw.Hash(seed.DemoPassword)
-	if _, err := seed.Run(ctx, db.Pool, seed.Options{Scale: 1, PasswordHash: hash, Today: analytics.Today(time.Now(), time.UTC), Years: 1}); err != nil {
+	defer done()
+	db = opened
+	if err := pgtest.Seed(ctx, db); err != nil {
 		return 0, err
 	}
 	return m.Run(), nil

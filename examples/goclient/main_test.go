@@ -15,9 +15,7 @@ import (
 
 	"github.com/Khan/genqlient/generate"
 
-	"github.com/dashgraph/dashgraph/analytics"
 	"github.com/dashgraph/dashgraph/app"
-	"github.com/dashgraph/dashgraph/auth"
 	"github.com/dashgraph/dashgraph/postgres/pgtest"
 	"github.com/dashgraph/dashgraph/seed"
 )
@@ -32,18 +30,8 @@ func startServer(t *testing.T) *httptest.Server {
 	t.Helper()
 	ctx := context.Background()
 	dbURL, db := pgtest.NewDB(t)
-	passwords, err := auth.NewPasswords(testBcryptCost)
-	if err != nil {
+	if err := pgtest.Seed(ctx, db); err != nil {
 		t.Fatal(err)
-	}
-	hash, err := passwords.Hash(seed.DemoPassword)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := seed.Run(ctx, db.Pool, seed.Options{
-		Scale: 1, PasswordHash: hash, Today: analytics.Today(time.Now(), time.UTC), Years: 1,
-	}); err != nil {
-		t.Fatalf("seed: %v", err)
 	}
 	cfg, err := app.ConfigFromEnv(func(string) string { return "" })
 	if err != nil {

@@ -6,14 +6,19 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"os"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"golang.org/x/crypto/bcrypt"
 
+	"github.com/dashgraph/dashgraph/analytics"
+	"github.com/dashgraph/dashgraph/auth"
 	"github.com/dashgraph/dashgraph/postgres"
+	"github.com/dashgraph/dashgraph/seed"
 )
 
 // AdminURL is the server tests create their databases on: TEST_DATABASE_URL,
@@ -30,23 +35,56 @@ func AdminURL() string {
 // fails the test: tests never skip for a missing service.
 func NewDB(tb testing.TB) (string, *postgres.DB) {
 	tb.Helper()
-	dbURL, drop, err := Create(context.Background())
+	dbURL, db, done, err := Open(context.Background(), 10)
 	if err != nil {
-		tb.Fatalf("create test database (is Postgres running? make test starts it): %v", err)
+		tb.Fatal(err)
 	}
-	db, err := postgres.Open(context.Background(), dbURL, 10)
+	tb.Cleanup(done)
+	return dbURL, db
+}
+
+// Open creates a migrated database and opens it with at most maxConns
+// connections; done closes and drops it. For TestMain, where there is no
+// testing.TB.
+func Open(ctx context.Context, maxConns int32) (dbURL string, db *postgres.DB, done func(), err error) {
+	dbURL, drop, err := Create(ctx)
 	if err != nil {
+		return "", nil, nil, fmt.Errorf("create test database (is Postgres running? make test starts it): %w", err)
+	}
+	if db, err = postgres.Open(ctx, dbURL, maxConns); err != nil {
 		drop()
-		tb.Fatalf("open test database: %v", err)
+		return "", nil, nil, fmt.Errorf("open test database: %w", err)
 	}
-	tb.Cleanup(func() {
+	done = func() {
 		db.Close()
 		drop()
-	})
-	if err := db.Migrate(context.Background()); err != nil {
-		tb.Fatalf("migrate test database: %v", err)
 	}
-	return dbURL, db
+	if err := db.Migrate(ctx); err != nil {
+		done()
+		return "", nil, nil, fmt.Errorf("migrate test database: %w", err)
+	}
+	return dbURL, db, done, nil
+}
+
+// Seed loads the demo data at scale 1 with a year of history, as of
+// today. The demo password is hashed at bcrypt's lowest cost: tests sign in
+// far more often than users.
+func Seed(ctx context.Context, db *postgres.DB) error {
+	passwords, err := auth.NewPasswords(bcrypt.MinCost)
+	if err != nil {
+		return err
+	}
+	hash, err := passwords.Hash(seed.DemoPassword)
+	if err != nil {
+		return err
+	}
+	_, err = seed.Run(ctx, db.Pool, seed.Options{
+		Scale: 1, PasswordHash: hash, Today: analytics.Today(time.Now(), time.UTC), Years: 1,
+	})
+	if err != nil {
+		return fmt.Errorf("seed: %w", err)
+	}
+	return nil
 }
 
 // Create makes an empty database with a random name and returns its URL
