@@ -55,7 +55,6 @@ func (a *Auth) Viewer(ctx context.Context, p auth.Principal) (auth.ViewerState, 
 	slots := a.c.lookup(ctx, keys)
 	var st auth.ViewerState
 	var fills []entry
-	var kinds []kind
 	var ctxSlot *slot
 	need := false // whether Postgres must answer the token's state
 	have := map[kind]bool{}
@@ -93,10 +92,10 @@ func (a *Auth) Viewer(ctx context.Context, p auth.Principal) (auth.ViewerState, 
 				continue
 			}
 			if e, ok := a.entry(k, p, db); ok {
-				fills, kinds = append(fills, e), append(kinds, k.kind)
+				fills = append(fills, e)
 			}
 		}
-		a.c.fill(ctx, fills, kinds)
+		a.c.fill(ctx, fills)
 	}
 	if st.TokenRevoked || st.SessionRevoked || st.User == nil || !st.User.IsActive {
 		return st, nil
@@ -140,15 +139,15 @@ func (a *Auth) entry(k key, p auth.Principal, db auth.ViewerState) (entry, bool)
 		if db.TokenRevoked {
 			ttl = time.Until(p.ExpiresAt)
 		}
-		return entry{k.name, encodeFlag(db.TokenRevoked), ttl}, ttl > 0
+		return entry{k, encodeFlag(db.TokenRevoked), ttl}, ttl > 0
 	case kindSession:
-		return entry{k.name, encodeFlag(!db.SessionRevoked), sessionTTL}, true
+		return entry{k, encodeFlag(!db.SessionRevoked), sessionTTL}, true
 	case kindUser:
 		if db.User == nil {
 			return entry{}, false
 		}
 		b, err := json.Marshal(db.User)
-		return entry{k.name, b, userTTL}, err == nil
+		return entry{k, b, userTTL}, err == nil
 	}
 	return entry{}, false
 }
@@ -168,7 +167,7 @@ func (x *Contexts) fromSlot(ctx context.Context, userID int64, s slot) (*rbac.Us
 	uc := built[userID]
 	if uc != nil && s.state == leased {
 		if b, err := json.Marshal(uc); err == nil {
-			x.c.fill(ctx, []entry{{x.c.keyID(segUserContext, userID), b, userContextTTL}}, []kind{kindUserContext})
+			x.c.fill(ctx, []entry{{key{x.c.keyID(segUserContext, userID), kindUserContext}, b, userContextTTL}})
 		}
 	}
 	return uc, nil

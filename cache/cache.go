@@ -262,27 +262,27 @@ func (c *Cache) countTrips(ctx context.Context, n int) {
 }
 
 // fill stores the entries whose keys the request leased, in one round trip.
-func (c *Cache) fill(ctx context.Context, entries []entry, kinds []kind) {
+func (c *Cache) fill(ctx context.Context, entries []entry) {
 	if len(entries) == 0 {
 		return
 	}
 	if c.beforeFill != nil {
 		keys := make([]string, len(entries))
 		for i, e := range entries {
-			keys[i] = e.key
+			keys[i] = e.name
 		}
 		c.beforeFill(keys)
 	}
 	cost.From(ctx).RedisRoundTrip()
 	if err := c.store.fill(ctx, entries, requestFrom(ctx).token); err != nil {
 		c.log.DebugContext(ctx, "cache fill failed", "err", err)
-		for _, k := range kinds {
-			c.stats.errors(k)
+		for _, e := range entries {
+			c.stats.errors(e.kind)
 		}
 		return
 	}
-	for i, k := range kinds {
-		c.stats.fill(k, len(entries[i].value))
+	for _, e := range entries {
+		c.stats.fill(e.kind, len(e.value))
 	}
 }
 

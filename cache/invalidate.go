@@ -73,7 +73,7 @@ func (c *Cache) apply(ctx context.Context, events []invalidation.Event) error {
 		c.metrics.invalidations.WithLabelValues(e.Reason).Inc()
 		if e.Kind == invalidation.TokenRevoked {
 			if ttl := time.Until(e.Until); ttl > 0 {
-				sets = append(sets, entry{c.keyOf(segRevoked, e.Key), encodeFlag(true), ttl})
+				sets = append(sets, entry{key{c.keyOf(segRevoked, e.Key), kindRevoked}, encodeFlag(true), ttl})
 			}
 			continue
 		}

@@ -79,18 +79,16 @@ func load[V any](ctx context.Context, c *Cache, k kind, names []string, cd codec
 	if len(missing) > 0 {
 		values, errs := fetch(missing)
 		var fills []entry
-		var kinds []kind
 		for j, i := range missing {
 			out[i] = loaded[V]{value: values[j], err: errs[j]}
 			if errs[j] != nil || !leasedAt[i] {
 				continue
 			}
 			if b, err := cd.encode(values[j]); err == nil {
-				fills = append(fills, entry{key: names[i], value: b, ttl: ttl(i, values[j])})
-				kinds = append(kinds, k)
+				fills = append(fills, entry{key{names[i], k}, b, ttl(i, values[j])})
 			}
 		}
-		c.fill(ctx, fills, kinds)
+		c.fill(ctx, fills)
 	}
 	for _, i := range lead {
 		if flights[i] != nil {

@@ -100,8 +100,8 @@ func (m *memoryStore) fill(_ context.Context, entries []entry, token string) err
 	defer m.mu.Unlock()
 	now := m.now()
 	for _, e := range entries {
-		if cur, ok := m.live(e.key, now); ok && string(cur.value) == token {
-			m.put(e.key, tagValue(e.value), now.Add(e.ttl))
+		if cur, ok := m.live(e.name, now); ok && string(cur.value) == token {
+			m.put(e.name, tagValue(e.value), now.Add(e.ttl))
 		}
 	}
 	return nil
@@ -115,7 +115,7 @@ func (m *memoryStore) apply(_ context.Context, deletes []string, sets []entry) e
 	}
 	now := m.now()
 	for _, e := range sets {
-		m.put(e.key, tagValue(e.value), now.Add(e.ttl))
+		m.put(e.name, tagValue(e.value), now.Add(e.ttl))
 	}
 	return nil
 }

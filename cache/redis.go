@@ -227,7 +227,7 @@ func (s *redisStore) peek(ctx context.Context, keys []string, also func(redis.Pi
 func (s *redisStore) fill(ctx context.Context, entries []entry, token string) error {
 	keys := make([]string, len(entries))
 	for i, e := range entries {
-		keys[i] = e.key
+		keys[i] = e.name
 	}
 	return s.do(ctx, "fill", func() error {
 		_, err := s.evalPipeline(ctx, fillScript, keys, func(i int) []any {
@@ -244,7 +244,7 @@ func (s *redisStore) apply(ctx context.Context, deletes []string, sets []entry) 
 			pipe.Del(ctx, k)
 		}
 		for _, e := range sets {
-			pipe.Set(ctx, e.key, tagValue(e.value), e.ttl)
+			pipe.Set(ctx, e.name, tagValue(e.value), e.ttl)
 		}
 		_, err := pipe.Exec(ctx)
 		return err

@@ -63,7 +63,7 @@ type slot struct {
 
 // entry is a key with a value and a time to live.
 type entry struct {
-	key   string
+	key
 	value []byte
 	ttl   time.Duration
 }
