@@ -149,17 +149,18 @@ func (s *redisStore) evalPipeline(ctx context.Context, script *redis.Script, key
 	return cmds, err
 }
 
-// getOrLease reads every key with plain GETs in one pipeline, the whole of
-// a warm lookup; only when some are absent does a second pipeline lease
-// them with SET NX. A lease that another reader took in between is busy.
-func (s *redisStore) getOrLease(ctx context.Context, keys []string, token string, leaseTTL time.Duration) ([]slot, int, error) {
-	out := make([]slot, len(keys))
-	var absent []int
-	err := s.do(ctx, "get", func() error {
+// gets reads keys with plain GETs in one pipeline, with whatever commands
+// also adds to it; absent keys are nil.
+func (s *redisStore) gets(ctx context.Context, op string, keys []string, also func(redis.Pipeliner)) ([][]byte, error) {
+	out := make([][]byte, len(keys))
+	err := s.do(ctx, op, func() error {
 		pipe := s.client.Pipeline()
 		cmds := make([]*redis.StringCmd, len(keys))
 		for i, k := range keys {
 			cmds[i] = pipe.Get(ctx, k)
+		}
+		if also != nil {
+			also(pipe)
 		}
 		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
 			return err
@@ -168,17 +169,36 @@ func (s *redisStore) getOrLease(ctx context.Context, keys []string, token string
 			raw, err := c.Bytes()
 			switch {
 			case errors.Is(err, redis.Nil):
-				absent = append(absent, i)
 			case err != nil:
 				return err
 			default:
-				out[i] = classify(raw, token)
+				out[i] = raw
 			}
 		}
 		return nil
 	})
-	if err != nil || len(absent) == 0 {
-		return out, 1, err
+	return out, err
+}
+
+// getOrLease reads every key with plain GETs in one pipeline, the whole of
+// a warm lookup; only when some are absent does a second pipeline lease
+// them with SET NX. A lease that another reader took in between is busy.
+func (s *redisStore) getOrLease(ctx context.Context, keys []string, token string, leaseTTL time.Duration) ([]slot, int, error) {
+	raws, err := s.gets(ctx, "get", keys, nil)
+	if err != nil {
+		return nil, 1, err
+	}
+	out := make([]slot, len(keys))
+	var absent []int
+	for i, raw := range raws {
+		if raw == nil {
+			absent = append(absent, i)
+			continue
+		}
+		out[i] = classify(raw, token)
+	}
+	if len(absent) == 0 {
+		return out, 1, nil
 	}
 	err = s.do(ctx, "lease", func() error {
 		pipe := s.client.Pipeline()
@@ -201,26 +221,7 @@ func (s *redisStore) getOrLease(ctx context.Context, keys []string, token string
 }
 
 func (s *redisStore) peek(ctx context.Context, keys []string, also func(redis.Pipeliner)) ([][]byte, bool, error) {
-	out := make([][]byte, len(keys))
-	err := s.do(ctx, "prefetch", func() error {
-		pipe := s.client.Pipeline()
-		cmds := make([]*redis.StringCmd, len(keys))
-		for i, k := range keys {
-			cmds[i] = pipe.Get(ctx, k)
-		}
-		if also != nil {
-			also(pipe)
-		}
-		if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
-			return err
-		}
-		for i, c := range cmds {
-			if raw, err := c.Bytes(); err == nil {
-				out[i] = raw
-			}
-		}
-		return nil
-	})
+	out, err := s.gets(ctx, "prefetch", keys, also)
 	return out, err == nil, err
 }
 
