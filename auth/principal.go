@@ -104,20 +104,19 @@ type cookieJar struct {
 // for ctx's request. The GraphQL handler writes headers only after the
 // resolvers return, so a resolver can call it.
 func SetTokenCookie(ctx context.Context, token string, expires time.Time) {
-	if jar, ok := ctx.Value(cookieKey{}).(*cookieJar); ok {
-		http.SetCookie(jar.w, &http.Cookie{
-			Name: CookieName, Value: token, Path: "/", Expires: expires,
-			HttpOnly: true, Secure: jar.secure, SameSite: http.SameSiteStrictMode,
-		})
-	}
+	setCookie(ctx, &http.Cookie{Value: token, Expires: expires})
 }
 
 // ClearTokenCookie removes the access token cookie.
 func ClearTokenCookie(ctx context.Context) {
+	setCookie(ctx, &http.Cookie{MaxAge: -1})
+}
+
+// setCookie sets the access token cookie c, with the attributes every
+// token cookie has.
+func setCookie(ctx context.Context, c *http.Cookie) {
 	if jar, ok := ctx.Value(cookieKey{}).(*cookieJar); ok {
-		http.SetCookie(jar.w, &http.Cookie{
-			Name: CookieName, Value: "", Path: "/", MaxAge: -1,
-			HttpOnly: true, Secure: jar.secure, SameSite: http.SameSiteStrictMode,
-		})
+		c.Name, c.Path, c.HttpOnly, c.Secure, c.SameSite = CookieName, "/", true, jar.secure, http.SameSiteStrictMode
+		http.SetCookie(jar.w, c)
 	}
 }
